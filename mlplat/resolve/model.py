@@ -1,0 +1,157 @@
+"""The resolved organization: every default applied, every name, email, tag and CIDR concrete.
+
+Modules and stacks render from this model only; they never see the YAML or the spec models.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+AccountKind = Literal["management", "core", "team", "data_domain"]
+NetworkRole = Literal["none", "hub", "spoke"]
+
+
+class Resolved(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Account(Resolved):
+    """One AWS account of the organization."""
+
+    key: str  # stable id inside mlplat: 'log-archive', 'churn-dev', 'data-sales', 'management'
+    name: str
+    email: str
+    ou: str | None  # None for the management account (it sits at the root)
+    account_id: str | None  # known id (adopted account or management); None: created by the organization stack
+    kind: AccountKind
+    role: str | None = None  # core role (log_archive, ...) for core accounts
+    team: str | None = None
+    environment: str  # dev, test, prod, or shared
+    line_of_business: str
+    cost_center: str
+    network: NetworkRole
+    vpc_cidr: str | None = None
+    tags: dict[str, str]  # the stack's default tags
+    purpose: str
+
+
+class OrganizationalUnit(Resolved):
+    path: str
+    name: str
+    parent: str | None
+    service_control_policies: tuple[str, ...]
+
+
+class Persona(Resolved):
+    name: str
+    description: str
+    scope: str
+    environments: tuple[str, ...]
+    managed_policies: tuple[str, ...]
+    session_duration: str
+    builtin: bool
+
+
+class GroupAssignment(Resolved):
+    """An Identity Center group acting as ``persona`` in ``accounts`` (account keys)."""
+
+    group: str
+    persona: str
+    accounts: tuple[str, ...]
+    team: str | None = None
+
+
+class DataDomain(Resolved):
+    name: str
+    account: str  # account key
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+class Network(Resolved):
+    cidr_pool: str
+    spoke_prefix_length: int
+    availability_zones: int
+    transit_gateway_asn: int
+    interface_endpoints: tuple[str, ...]
+    hub_account: str  # account key of the endpoint hub (shared services)
+    transit_account: str  # account key owning the Transit Gateway
+
+
+class Controls(Resolved):
+    region_exempt_roles: tuple[str, ...]
+    log_retention_days: int
+    object_lock_mode: str | None
+    object_lock_days: int | None
+
+
+class Budget(Resolved):
+    name: str
+    accounts: tuple[str, ...]  # account keys
+    monthly_limit_usd: float
+    alert_thresholds: tuple[int, ...]
+    alert_emails: tuple[str, ...]
+
+
+class State(Resolved):
+    backend: Literal["local", "s3", "cloud"]
+    bucket: str | None = None
+    region: str | None = None
+    key_prefix: str | None = None
+    kms_key_id: str | None = None
+    role_arn: str | None = None
+    endpoint: str | None = None
+    use_path_style: bool = False
+    organization: str | None = None
+    workspace_prefix: str | None = None
+    hostname: str | None = None
+
+
+StackKind = Literal["organization", "account"]
+
+
+class Stack(Resolved):
+    """One Terraform stack: the organization structure, or one account's resources."""
+
+    name: str
+    account: str  # account key
+    kind: StackKind
+
+
+class Org(Resolved):
+    name: str
+    management_account_id: str
+    home_region: str
+    allowed_regions: tuple[str, ...]
+    execution_role: str
+    tags: dict[str, str]
+    organizational_units: tuple[OrganizationalUnit, ...]
+    accounts: tuple[Account, ...]
+    personas: tuple[Persona, ...]
+    groups: tuple[GroupAssignment, ...]
+    groups_external: bool
+    data_domains: tuple[DataDomain, ...]
+    network: Network
+    controls: Controls
+    budgets: tuple[Budget, ...]
+    state: State
+    stacks: tuple[Stack, ...]
+
+    def account(self, key: str) -> Account:
+        for account in self.accounts:
+            if account.key == key:
+                return account
+        raise KeyError(key)
+
+    def core(self, role: str) -> Account:
+        for account in self.accounts:
+            if account.role == role:
+                return account
+        raise KeyError(role)
+
+    @property
+    def members(self) -> tuple[Account, ...]:
+        """Every account but the management account."""
+        return tuple(a for a in self.accounts if a.kind != "management")

@@ -1,0 +1,149 @@
+"""The reference architecture as data: the defaults a spec starts from.
+
+A spec that says nothing about OUs, core accounts, controls or personas gets exactly these, which
+reproduce the framework's organization (Security, Infrastructure, Workloads with ML and Data beneath
+it, Deployments; prod and non-prod split in each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Environment = Literal["dev", "test", "prod"]
+ENVIRONMENTS: tuple[Environment, ...] = ("dev", "test", "prod")
+
+ORGANIZATIONAL_UNITS: tuple[str, ...] = (
+    "Security",
+    "Security/Prod",
+    "Infrastructure",
+    "Infrastructure/Prod",
+    "Infrastructure/NonProd",
+    "Workloads",
+    "Workloads/ML",
+    "Workloads/ML/Prod",
+    "Workloads/ML/NonProd",
+    "Workloads/Data",
+    "Workloads/Data/Prod",
+    "Workloads/Data/NonProd",
+    "Deployments",
+    "Deployments/Prod",
+    "Deployments/NonProd",
+)
+
+TEAM_ENVIRONMENT_OUS: dict[Environment, str] = {
+    "dev": "Workloads/ML/NonProd",
+    "test": "Workloads/ML/NonProd",
+    "prod": "Workloads/ML/Prod",
+}
+DATA_DOMAIN_OU = "Workloads/Data/Prod"
+
+NetworkRole = Literal["none", "hub", "spoke"]
+
+
+@dataclass(frozen=True)
+class CoreAccountRole:
+    """A platform account every organization has."""
+
+    suffix: str
+    ou: str
+    environment: str
+    network: NetworkRole
+    purpose: str
+
+
+CORE_ACCOUNTS: dict[str, CoreAccountRole] = {
+    "log_archive": CoreAccountRole("log-archive", "Security/Prod", "prod", "none",
+                                   "central, immutable store of CloudTrail, Config and flow logs"),
+    "security_tooling": CoreAccountRole("security-tooling", "Security/Prod", "prod", "none",
+                                        "delegated admin of GuardDuty, Security Hub, Config and Access Analyzer"),
+    "network": CoreAccountRole("network", "Infrastructure/Prod", "prod", "none",
+                               "Transit Gateway hub shared with the organization"),
+    "shared_services": CoreAccountRole("shared-services", "Infrastructure/Prod", "prod", "hub",
+                                       "central VPC interface endpoints reachable from every spoke"),
+    "ml_shared_services_test": CoreAccountRole("ml-shared-services-test", "Deployments/NonProd", "test", "spoke",
+                                               "CI/CD and the central model registry for test"),
+    "ml_shared_services_prod": CoreAccountRole("ml-shared-services-prod", "Deployments/Prod", "prod", "spoke",
+                                               "CI/CD and the central model registry for prod"),
+    "ml_observability_test": CoreAccountRole("ml-observability-test", "Deployments/NonProd", "test", "none",
+                                             "cross-account CloudWatch for test workloads"),
+    "ml_observability_prod": CoreAccountRole("ml-observability-prod", "Deployments/Prod", "prod", "none",
+                                             "cross-account CloudWatch for prod workloads"),
+    "data_governance": CoreAccountRole("data-governance", "Workloads/Data/Prod", "prod", "none",
+                                       "central Glue catalog and Lake Formation permissions"),
+    "feature_store": CoreAccountRole("feature-store", "Workloads/Data/Prod", "prod", "spoke",
+                                     "centralized SageMaker Feature Store shared across accounts"),
+}
+
+# Preventive controls: the service control policies mlplat ships (templates/scp/<name>.json.j2).
+SERVICE_CONTROL_POLICIES: dict[str, str] = {
+    "baseline-guardrails": "deny leaving the organization, the root user, and turning off CloudTrail, "
+    "Config, GuardDuty, Security Hub, Access Analyzer or account-level encryption and public access blocks",
+    "region-restriction": "deny actions outside the allowed regions, with the usual global-service exceptions",
+    "protect-log-archive": "deny changing or deleting the log archive buckets and their KMS keys",
+    "require-imdsv2": "deny EC2 instances that do not require IMDSv2",
+    "sagemaker-guardrails": "deny SageMaker domains and notebooks with direct internet access, and jobs, "
+    "domains and endpoints without VPC and KMS settings",
+}
+DEFAULT_CONTROLS: dict[str, tuple[str, ...]] = {
+    "Security": ("baseline-guardrails", "region-restriction", "protect-log-archive"),
+    "Infrastructure": ("baseline-guardrails", "region-restriction", "require-imdsv2"),
+    "Workloads": ("baseline-guardrails", "region-restriction", "require-imdsv2"),
+    "Workloads/ML": ("sagemaker-guardrails",),
+    "Deployments": ("baseline-guardrails", "region-restriction", "require-imdsv2", "sagemaker-guardrails"),
+}
+# AWS allows 5 SCPs attached directly to one target, FullAWSAccess included.
+MAX_SCPS_PER_TARGET = 4
+MAX_SCP_CHARACTERS = 5120
+
+PersonaScope = Literal["organization", "platform", "security", "governance", "team"]
+
+
+@dataclass(frozen=True)
+class PersonaDefaults:
+    """Where a built-in persona works and what AWS managed policies it starts from.
+
+    The least-privilege inline policy of each built-in persona is kept with the identity module.
+    """
+
+    scope: PersonaScope
+    description: str
+    session_duration: str
+    managed_policies: tuple[str, ...] = ()
+    environments: tuple[Environment, ...] = ()
+
+
+PERSONAS: dict[str, PersonaDefaults] = {
+    "cloud-admin": PersonaDefaults("organization", "Cloud administrators: break-glass administration of every account",
+                                   "PT1H", ("AdministratorAccess",)),
+    "platform-admin": PersonaDefaults("platform", "ML platform administrators: run the platform accounts",
+                                      "PT4H", ("PowerUserAccess",)),
+    "ml-team-lead": PersonaDefaults("team", "ML team leads: approve models and manage their team's projects",
+                                    "PT8H", (), ("dev", "test", "prod")),
+    "data-scientist": PersonaDefaults("team", "Data scientists: experiment and build models in dev",
+                                      "PT8H", (), ("dev",)),
+    "ml-engineer": PersonaDefaults("team", "ML engineers: build pipelines and operate endpoints",
+                                   "PT8H", (), ("dev", "test", "prod")),
+    "governance-officer": PersonaDefaults("governance", "ML governance officers: review model cards and registry approvals",
+                                          "PT4H", ("job-function/ViewOnlyAccess",)),
+    "auditor": PersonaDefaults("organization", "IT auditors: read-only view of configuration and logs",
+                               "PT4H", ("SecurityAudit", "job-function/ViewOnlyAccess")),
+}
+
+# Central interface endpoints in the shared services account (service name after com.amazonaws.<region>.).
+INTERFACE_ENDPOINTS: tuple[str, ...] = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sagemaker.featurestore-runtime",
+    "studio",
+    "sts",
+    "s3",
+    "ecr.api",
+    "ecr.dkr",
+    "kms",
+    "logs",
+    "monitoring",
+    "glue",
+)
+# SageMaker Studio's endpoint is named aws.sagemaker.<region>.studio, not com.amazonaws.<region>.studio.
+STUDIO_ENDPOINT = "studio"

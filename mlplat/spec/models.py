@@ -1,0 +1,261 @@
+"""The spec file (``mlplat.yaml``) as pydantic models.
+
+Every field is documented; ``mlplat schema`` prints these models as JSON Schema for editors. The
+models check each value on its own; checks that relate values to each other (references, duplicates,
+overlaps) live in :mod:`mlplat.spec.validators`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mlplat.spec.framework import Environment, PersonaScope
+from mlplat.spec.types import (
+    AccountId,
+    Cidr,
+    Email,
+    Name,
+    OuPath,
+    PolicyName,
+    Region,
+    SessionDuration,
+    Tags,
+)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(Model):
+    """The AWS organization mlplat governs."""
+
+    name: Name = Field(description="Short name of the organization; prefixes every account name (e.g. acme).")
+    management_account_id: AccountId = Field(description="Id of the Organizations management account (12 digits, quoted).")
+    home_region: Region = Field(description="Region of the platform's regional resources and of IAM Identity Center.")
+    allowed_regions: list[Region] = Field(
+        min_length=1,
+        description="Regions workloads may use; every other region is denied by SCP. Must include home_region.",
+    )
+    account_email: str = Field(
+        description="Template of member account root emails; {account} is replaced by the account name "
+        "(e.g. 'aws+{account}@example.com'). Each result must be unique and at most 64 characters.",
+    )
+    execution_role: str = Field(
+        default="OrganizationAccountAccessRole",
+        pattern=r"^[\w+=,.@-]{1,64}$",
+        description="Role Terraform assumes in each member account (created by Organizations in new accounts).",
+    )
+    platform_cost_center: str = Field(
+        default="platform", min_length=1, max_length=64,
+        description="Cost center tagged on the platform's own accounts.",
+    )
+    tags: Tags = Field(default_factory=dict, description="Tags added to every resource in every account.")
+
+
+class AccountSettings(Model):
+    """Overrides for one account; anything left out is derived from the organization."""
+
+    name: str | None = Field(
+        default=None, min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Account name (also the name of its stack); default '<organization>-<role>'.",
+    )
+    email: Email | None = Field(default=None, description="Root email; default from organization.account_email.")
+    ou: OuPath | None = Field(default=None, description="OU path the account is placed in (e.g. Security/Prod).")
+    account_id: AccountId | None = Field(
+        default=None, description="Id of an existing account to adopt instead of creating one (12 digits, quoted)."
+    )
+    vpc_cidr: Cidr | None = Field(
+        default=None, description="Spoke VPC CIDR; default: the next free block of network.spoke_prefix_length."
+    )
+
+
+CoreRole = Literal[
+    "log_archive",
+    "security_tooling",
+    "network",
+    "shared_services",
+    "ml_shared_services_test",
+    "ml_shared_services_prod",
+    "ml_observability_test",
+    "ml_observability_prod",
+    "data_governance",
+    "feature_store",
+]
+
+
+class LineOfBusiness(Model):
+    """A line of business: owns ML teams and pays for them."""
+
+    name: Name = Field(description="Name of the line of business (lowercase, hyphens).")
+    cost_center: str = Field(min_length=1, max_length=64, description="Cost center its teams' accounts are tagged with.")
+    tags: Tags = Field(default_factory=dict, description="Tags added to all of its teams' resources.")
+
+
+class Team(Model):
+    """An ML team: each environment becomes an account of its own."""
+
+    name: Name = Field(description="Name of the team, unique in the organization (lowercase, hyphens).")
+    line_of_business: str = Field(description="Name of the line of business the team belongs to.")
+    cost_center: str | None = Field(default=None, max_length=64, description="Cost center; default: the line of business's.")
+    environments: dict[Environment, AccountSettings] = Field(
+        default_factory=lambda: {"dev": AccountSettings(), "test": AccountSettings(), "prod": AccountSettings()},
+        description="The team's environments (dev, test, prod) with optional per-account settings; "
+        "default: all three with derived settings.",
+    )
+    tags: Tags = Field(default_factory=dict, description="Tags added to the team's resources.")
+
+
+class DataDomain(Model):
+    """A data domain: a data lake account whose producers publish and consumers read through Lake Formation."""
+
+    name: Name = Field(description="Name of the data domain (lowercase, hyphens).")
+    line_of_business: str | None = Field(default=None, description="Line of business that owns the domain, if any.")
+    producers: list[str] = Field(default_factory=list, description="Teams that publish data products to the domain.")
+    consumers: list[str] = Field(default_factory=list, description="Teams that may read the domain's shared data.")
+    account: AccountSettings = Field(default_factory=AccountSettings, description="Settings of the domain's account.")
+
+
+class Network(Model):
+    """Hub-and-spoke network: a Transit Gateway in the network account, spokes in workload accounts."""
+
+    cidr_pool: Cidr = Field(default="10.0.0.0/12", description="IPv4 pool all VPC CIDRs are allocated from.")
+    spoke_prefix_length: int = Field(default=22, ge=16, le=26, description="Prefix length of each allocated VPC CIDR.")
+    availability_zones: int = Field(default=2, ge=2, le=4, description="Number of AZs with a private subnet in each VPC.")
+    transit_gateway_asn: int = Field(default=64512, ge=64512, le=4294967294, description="Private ASN of the Transit Gateway.")
+    interface_endpoints: list[str] | None = Field(
+        default=None,
+        description="Services with a central interface endpoint in shared services (after com.amazonaws.<region>.); "
+        "default: SageMaker API, runtime, feature store runtime, Studio, STS, S3, ECR, KMS, CloudWatch Logs and metrics, Glue.",
+    )
+
+
+class Persona(Model):
+    """A persona: what a kind of user may do (a permission set) and where (which accounts)."""
+
+    description: str | None = Field(default=None, max_length=700, description="What the persona is for.")
+    scope: PersonaScope | None = Field(
+        default=None,
+        description="Accounts the persona's groups are assigned to: organization (all), platform, security, "
+        "governance, or team (the team's environments). Required for a new persona.",
+    )
+    environments: list[Environment] | None = Field(
+        default=None, description="For team scope: the environments the persona works in."
+    )
+    managed_policies: list[PolicyName] | None = Field(
+        default=None, description="AWS managed policies attached (names after arn:aws:iam::aws:policy/)."
+    )
+    session_duration: SessionDuration | None = Field(default=None, description="Session length, PT1H to PT12H.")
+
+
+class Group(Model):
+    """An extra Identity Center group assigned a persona in named accounts."""
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[\w+=,.@ -]+$", description="Group display name.")
+    persona: str = Field(description="Persona the group's members act as.")
+    accounts: list[str] = Field(default_factory=list, description="Account names the group is assigned to.")
+    teams: list[str] = Field(default_factory=list, description="Teams whose environment accounts the group is assigned to.")
+
+
+class Identity(Model):
+    """IAM Identity Center: personas become permission sets, groups are assigned to accounts."""
+
+    source: Literal["identity_center", "external"] = Field(
+        default="identity_center",
+        description="identity_center: mlplat creates the groups; external: groups come from an identity provider "
+        "(SCIM) and are looked up by display name.",
+    )
+    personas: dict[Name, Persona] = Field(
+        default_factory=dict,
+        description="Changes to the built-in personas (cloud-admin, platform-admin, ml-team-lead, data-scientist, "
+        "ml-engineer, governance-officer, auditor) or new personas.",
+    )
+    groups: list[Group] = Field(default_factory=list, description="Extra groups beyond the ones made for each team and persona.")
+
+
+class ObjectLock(Model):
+    """S3 Object Lock on the log archive (write once, read many)."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field(default="GOVERNANCE", description="Object Lock retention mode.")
+    days: int = Field(default=365, ge=1, le=36500, description="Default retention in days.")
+
+
+class Controls(Model):
+    """Preventive and detective controls."""
+
+    service_control_policies: dict[OuPath, list[str]] | None = Field(
+        default=None,
+        description="SCPs attached to each OU (inherited by the OUs beneath it). Known: baseline-guardrails, "
+        "region-restriction, protect-log-archive, require-imdsv2, sagemaker-guardrails. Default: the framework's set.",
+    )
+    region_exempt_roles: list[str] = Field(
+        default_factory=list, description="IAM role names exempt from the region restriction (break-glass)."
+    )
+    log_retention_days: int = Field(default=2557, ge=90, le=36500, description="Days logs are kept in the log archive.")
+    log_archive_object_lock: ObjectLock | None = Field(default=None, description="Enable S3 Object Lock on the log archive.")
+
+
+class Budget(Model):
+    """A monthly cost budget with email alerts."""
+
+    name: Name = Field(description="Budget name.")
+    team: str | None = Field(default=None, description="Team whose accounts the budget covers.")
+    line_of_business: str | None = Field(default=None, description="Line of business whose teams' accounts it covers.")
+    monthly_limit_usd: float = Field(gt=0, description="Monthly limit in US dollars.")
+    alert_thresholds: list[int] = Field(default_factory=lambda: [80, 100], description="Alert at these percentages of the limit.")
+    alert_emails: list[Email] = Field(min_length=1, description="Who is alerted.")
+
+
+class LocalState(Model):
+    """Terraform state in local files (DIR/state/<stack>.tfstate)."""
+
+    backend: Literal["local"] = Field(description="local")
+
+
+class S3State(Model):
+    """Terraform state in one S3 bucket, a key per stack, with S3 native locking."""
+
+    backend: Literal["s3"] = Field(description="s3")
+    bucket: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+[a-z0-9]$", description="State bucket.")
+    region: Region = Field(description="Region of the state bucket.")
+    key_prefix: str = Field(default="mlplat", pattern=r"^[\w.-]+(/[\w.-]+)*$", description="Key prefix; the key is <prefix>/<stack>.tfstate.")
+    kms_key_id: str | None = Field(default=None, description="KMS key ARN used to encrypt state objects.")
+    role_arn: str | None = Field(default=None, description="Role assumed to read and write state.")
+    endpoint: str | None = Field(default=None, description="Custom S3 endpoint URL (S3-compatible stores, tests).")
+    use_path_style: bool = Field(default=False, description="Use path-style S3 addressing (with a custom endpoint).")
+
+
+class CloudState(Model):
+    """Terraform Cloud or Enterprise: a workspace per stack."""
+
+    backend: Literal["cloud"] = Field(description="cloud")
+    organization: str = Field(min_length=1, description="Terraform Cloud organization.")
+    workspace_prefix: str = Field(default="", pattern=r"^[\w-]*$", description="Prefix of each stack's workspace name.")
+    hostname: str | None = Field(default=None, description="Terraform Enterprise hostname; default app.terraform.io.")
+
+
+State = Annotated[Union[LocalState, S3State, CloudState], Field(discriminator="backend")]
+
+
+class Spec(Model):
+    """An mlplat organization spec."""
+
+    version: Literal[1] = Field(default=1, description="Spec format version.")
+    organization: Organization = Field(description="The organization.")
+    organizational_units: list[OuPath] | None = Field(
+        default=None, description="OU paths; default: the framework's tree (Security, Infrastructure, "
+        "Workloads/ML, Workloads/Data, Deployments, each split into Prod and NonProd)."
+    )
+    core_accounts: dict[CoreRole, AccountSettings] = Field(
+        default_factory=dict, description="Overrides for the platform's core accounts, by role."
+    )
+    lines_of_business: list[LineOfBusiness] = Field(default_factory=list, description="Lines of business.")
+    teams: list[Team] = Field(default_factory=list, description="ML teams.")
+    data_domains: list[DataDomain] = Field(default_factory=list, description="Data domains, each with a data lake account.")
+    network: Network = Field(default_factory=Network, description="Hub-and-spoke network.")
+    identity: Identity = Field(default_factory=Identity, description="IAM Identity Center personas and groups.")
+    controls: Controls = Field(default_factory=Controls, description="Preventive and detective controls.")
+    budgets: list[Budget] = Field(default_factory=list, description="Monthly cost budgets.")
+    state: State = Field(default_factory=lambda: LocalState(backend="local"), description="Where Terraform keeps state.")

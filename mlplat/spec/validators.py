@@ -1,0 +1,197 @@
+"""Cross-reference checks of a spec whose values are each valid on their own.
+
+Each check takes the whole spec and reports into one :class:`Collector`, so that every problem is
+reported at once. Checks that need derived values (account names, emails, CIDRs) run in the
+resolver, which knows them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from mlplat.spec import framework
+from mlplat.spec.models import Spec
+from mlplat.spec.report import Collector
+
+
+def _known(names: Iterable[str]) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:12])
+    return f"known: {shown}" + (", ..." if len(names) > 12 else "") if names else "none are defined"
+
+
+def _duplicates(report: Collector, items: Iterable[tuple[tuple[Any, ...], str]], what: str) -> None:
+    seen: dict[str, tuple[Any, ...]] = {}
+    for path, value in items:
+        if value in seen:
+            report.add(path, f"duplicate {what} {value!r} (also at {_plain(seen[value])})")
+        else:
+            seen[value] = path
+
+
+def _plain(path: tuple[Any, ...]) -> str:
+    from mlplat.spec.loader import dotted
+
+    return dotted(path)
+
+
+def organizational_units(spec: Spec) -> list[str]:
+    return list(spec.organizational_units if spec.organizational_units is not None else framework.ORGANIZATIONAL_UNITS)
+
+
+def check_organization(spec: Spec, report: Collector) -> None:
+    org = spec.organization
+    if org.home_region not in org.allowed_regions:
+        report.add(("organization", "home_region"),
+                   f"{org.home_region!r} is not in allowed_regions; allowed: {', '.join(org.allowed_regions)}")
+    counts = Counter(org.allowed_regions)
+    for i, region in enumerate(org.allowed_regions):
+        if counts[region] > 1 and org.allowed_regions.index(region) != i:
+            report.add(("organization", "allowed_regions", i), f"region {region!r} is listed twice")
+    if org.account_email.count("{account}") != 1 or "@" not in org.account_email:
+        report.add(("organization", "account_email"),
+                   f"{org.account_email!r} must contain '{{account}}' once and an '@', e.g. 'aws+{{account}}@example.com'")
+    if spec.state.backend == "s3" and spec.state.use_path_style and not spec.state.endpoint:
+        report.add(("state", "use_path_style"), "use_path_style needs a custom endpoint")
+
+
+def check_organizational_units(spec: Spec, report: Collector) -> None:
+    ous = organizational_units(spec)
+    _duplicates(report, ((("organizational_units", i), ou) for i, ou in enumerate(ous)), "OU")
+    known = set(ous)
+    if spec.organizational_units is not None:
+        for i, ou in enumerate(ous):
+            parent = ou.rpartition("/")[0]
+            if parent and parent not in known:
+                report.add(("organizational_units", i), f"parent OU {parent!r} of {ou!r} is not listed")
+
+
+def _check_ou(report: Collector, path: tuple[Any, ...], ou: str | None, known: set[str]) -> None:
+    if ou is not None and ou not in known:
+        report.add(path, f"{ou!r} is not an OU; {_known(known)}")
+
+
+def check_accounts(spec: Spec, report: Collector) -> None:
+    known_ous = set(organizational_units(spec))
+    for role in framework.CORE_ACCOUNTS:
+        settings = spec.core_accounts.get(role)
+        ou = settings.ou if settings and settings.ou else framework.CORE_ACCOUNTS[role].ou
+        where = ("core_accounts", role, "ou") if settings and settings.ou else ("organizational_units",)
+        if ou not in known_ous:
+            report.add(where, f"core account {role} goes in {ou!r}, which is not an OU; {_known(known_ous)}")
+        if settings and settings.vpc_cidr and framework.CORE_ACCOUNTS[role].network == "none":
+            report.add(("core_accounts", role, "vpc_cidr"), f"the {role} account has no VPC; remove vpc_cidr")
+
+    lobs = {lob.name for lob in spec.lines_of_business}
+    _duplicates(report, ((("lines_of_business", i, "name"), lob.name) for i, lob in enumerate(spec.lines_of_business)),
+                "line of business")
+    _duplicates(report, ((("teams", i, "name"), team.name) for i, team in enumerate(spec.teams)), "team")
+    for i, team in enumerate(spec.teams):
+        if team.line_of_business not in lobs:
+            report.add(("teams", i, "line_of_business"),
+                       f"{team.line_of_business!r} is not a line of business; {_known(lobs)}")
+        if not team.environments:
+            report.add(("teams", i, "environments"), "a team needs at least one environment: dev, test or prod")
+        for env, settings in team.environments.items():
+            default_ou = framework.TEAM_ENVIRONMENT_OUS[env]
+            if settings.ou is not None:
+                _check_ou(report, ("teams", i, "environments", env, "ou"), settings.ou, known_ous)
+            elif default_ou not in known_ous:
+                report.add(("teams", i, "environments", env),
+                           f"the default OU of {env} accounts, {default_ou!r}, is not an OU; set ou; {_known(known_ous)}")
+
+    teams = {team.name for team in spec.teams}
+    _duplicates(report, ((("data_domains", i, "name"), d.name) for i, d in enumerate(spec.data_domains)), "data domain")
+    for i, domain in enumerate(spec.data_domains):
+        if domain.line_of_business is not None and domain.line_of_business not in lobs:
+            report.add(("data_domains", i, "line_of_business"),
+                       f"{domain.line_of_business!r} is not a line of business; {_known(lobs)}")
+        for field in ("producers", "consumers"):
+            for j, team in enumerate(getattr(domain, field)):
+                if team not in teams:
+                    report.add(("data_domains", i, field, j), f"{team!r} is not a team; {_known(teams)}")
+        if domain.account.ou is not None:
+            _check_ou(report, ("data_domains", i, "account", "ou"), domain.account.ou, known_ous)
+        elif framework.DATA_DOMAIN_OU not in known_ous:
+            report.add(("data_domains", i), f"the default OU of data domains, {framework.DATA_DOMAIN_OU!r}, "
+                       f"is not an OU; set account.ou; {_known(known_ous)}")
+
+
+def check_identity(spec: Spec, report: Collector) -> None:
+    personas = set(framework.PERSONAS) | set(spec.identity.personas)
+    for name, persona in spec.identity.personas.items():
+        path = ("identity", "personas", name)
+        builtin = framework.PERSONAS.get(name)
+        scope = persona.scope or (builtin.scope if builtin else None)
+        if scope is None:
+            report.add(path, f"persona {name!r} is new: set scope (organization, platform, security, governance or team)")
+        if persona.environments is not None and scope != "team":
+            report.add(path + ("environments",), f"environments apply to team-scoped personas only; {name!r} has scope {scope}")
+        if builtin is None and not persona.managed_policies:
+            report.add(path, f"persona {name!r} is new: give it managed_policies (built-in personas: "
+                       f"{', '.join(framework.PERSONAS)})")
+    teams = {team.name for team in spec.teams}
+    _duplicates(report, ((("identity", "groups", i, "name"), g.name) for i, g in enumerate(spec.identity.groups)), "group")
+    for i, group in enumerate(spec.identity.groups):
+        if group.persona not in personas:
+            report.add(("identity", "groups", i, "persona"), f"{group.persona!r} is not a persona; {_known(personas)}")
+        for j, team in enumerate(group.teams):
+            if team not in teams:
+                report.add(("identity", "groups", i, "teams", j), f"{team!r} is not a team; {_known(teams)}")
+        if not group.accounts and not group.teams:
+            report.add(("identity", "groups", i), "a group needs accounts or teams to be assigned to")
+
+
+def check_controls(spec: Spec, report: Collector) -> None:
+    controls = spec.controls
+    known_ous = set(organizational_units(spec))
+    if controls.service_control_policies is not None:
+        for ou, names in controls.service_control_policies.items():
+            path = ("controls", "service_control_policies", ou)
+            if ou not in known_ous:
+                report.add(path, f"{ou!r} is not an OU; {_known(known_ous)}")
+            for j, name in enumerate(names):
+                if name not in framework.SERVICE_CONTROL_POLICIES:
+                    report.add(path + (j,), f"{name!r} is not a service control policy; {_known(framework.SERVICE_CONTROL_POLICIES)}")
+            _duplicates(report, ((path + (j,), n) for j, n in enumerate(names)), "SCP")
+            if len(names) > framework.MAX_SCPS_PER_TARGET:
+                report.add(path, f"{len(names)} SCPs on one OU; AWS allows {framework.MAX_SCPS_PER_TARGET} besides FullAWSAccess")
+    for i, role in enumerate(controls.region_exempt_roles):
+        if not role or len(role) > 64 or not all(c.isalnum() or c in "+=,.@_-" for c in role):
+            report.add(("controls", "region_exempt_roles", i), f"{role!r} is not an IAM role name")
+
+
+def check_budgets(spec: Spec, report: Collector) -> None:
+    teams = {team.name for team in spec.teams}
+    lobs = {lob.name for lob in spec.lines_of_business}
+    _duplicates(report, ((("budgets", i, "name"), b.name) for i, b in enumerate(spec.budgets)), "budget")
+    for i, budget in enumerate(spec.budgets):
+        if (budget.team is None) == (budget.line_of_business is None):
+            report.add(("budgets", i), "set exactly one of team or line_of_business")
+        if budget.team is not None and budget.team not in teams:
+            report.add(("budgets", i, "team"), f"{budget.team!r} is not a team; {_known(teams)}")
+        if budget.line_of_business is not None and budget.line_of_business not in lobs:
+            report.add(("budgets", i, "line_of_business"), f"{budget.line_of_business!r} is not a line of business; {_known(lobs)}")
+        for j, threshold in enumerate(budget.alert_thresholds):
+            if not 1 <= threshold <= 1000:
+                report.add(("budgets", i, "alert_thresholds", j), f"{threshold} is not a percentage from 1 to 1000")
+
+
+def check_network(spec: Spec, report: Collector) -> None:
+    endpoints = spec.network.interface_endpoints or []
+    _duplicates(report, ((("network", "interface_endpoints", i), e) for i, e in enumerate(endpoints)), "endpoint")
+    for i, service in enumerate(endpoints):
+        if not service or not all(c.isalnum() or c in ".-" for c in service):
+            report.add(("network", "interface_endpoints", i), f"{service!r} is not a service name like sagemaker.api")
+
+
+CHECKS = (check_organization, check_organizational_units, check_accounts, check_identity, check_controls,
+          check_budgets, check_network)
+
+
+def check(spec: Spec, report: Collector) -> None:
+    """Run every cross-reference check, collecting into ``report``."""
+    for run in CHECKS:
+        run(spec, report)

@@ -1,0 +1,19 @@
+"""Placing the modules' constructs into one stack per account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlplat.resolve.model import Org
+from mlplat.stacks.context import Shared, StackHandle, StackSet
+
+__all__ = ["Shared", "StackHandle", "StackSet", "build"]
+
+
+def build(app: Any, org: Org) -> StackSet:
+    """Create every stack of ``org`` in ``app`` and place every module's constructs in them."""
+    from mlplat.stacks import foundations
+
+    stacks = StackSet(app, org)
+    foundations.place(stacks)
+    return stacks

@@ -1,0 +1,14 @@
+"""Placement of module 1 (multi-account foundations), in the order the shared values flow."""
+
+from __future__ import annotations
+
+from mlplat.stacks.context import StackSet
+
+
+def place(stacks: StackSet) -> None:
+    from mlplat.stacks.foundations import baseline, logging, network, organization
+
+    organization.place(stacks)  # account ids, organization id/ARN, SCPs, Identity Center
+    logging.place(stacks)  # log archive, organization trail, security services
+    baseline.place(stacks)  # every account: baseline and Config recorder into the log archive
+    network.place(stacks)  # Transit Gateway hub, endpoint hub, spokes

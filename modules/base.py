@@ -1,0 +1,38 @@
+"""What every construct shares: the props base model and deterministic IAM policy documents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Props(BaseModel):
+    """Base of every construct's props: typed, frozen, no unknown fields.
+
+    Values may be Terraform tokens (strings such as another stack's bucket ARN); ``provider`` fields
+    hold engine provider objects, hence arbitrary types.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str = "*", *, effect: str = "Allow",
+              principals: Mapping[str, Any] | None = None, conditions: Mapping[str, Mapping[str, Any]] | None = None,
+              not_actions: bool = False) -> dict[str, Any]:
+    """One IAM policy statement with sorted, de-duplicated actions."""
+    body: dict[str, Any] = {"Sid": sid, "Effect": effect}
+    if principals is not None:
+        body["Principal"] = dict(principals)
+    body["NotAction" if not_actions else "Action"] = sorted(set(actions))
+    body["Resource"] = resources if isinstance(resources, str) else list(resources)
+    if conditions:
+        body["Condition"] = {op: dict(values) for op, values in conditions.items()}
+    return body
+
+
+def policy_document(statements: Iterable[Mapping[str, Any]]) -> str:
+    """A compact IAM policy document; the same statements always give the same bytes."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))

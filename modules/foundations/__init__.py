@@ -1,0 +1,1 @@
+"""Module 1, multi-account foundations: organization, identity, logging, baseline and network."""
