@@ -74,6 +74,8 @@ class _Builder:
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise SpecError([Problem(self.file, *_mark(node), _dotted(path), f"unsupported YAML tag {node.tag!r}")])
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, ScalarNode):
             try:

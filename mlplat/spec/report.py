@@ -105,6 +105,8 @@ def problems_from_validation(error: ValidationError, root: type[BaseModel], data
         elif kind in ("string_type", "int_type", "float_type", "bool_type", "list_type", "dict_type", "model_type"):
             message = f"{message} (got {type(item.get('input')).__name__} {item.get('input')!r})"
         elif kind == "union_tag_invalid":
-            message = message.replace("Input tag", "backend")
+            context = item.get("ctx", {})
+            loc = loc + (context.get("discriminator", "").strip("'"),)
+            message = f"{context.get('tag')!r} is not one of: {context.get('expected_tags', '').replace(chr(39), '')}"
         collector.add(loc, message)
     return collector.problems

@@ -18,8 +18,8 @@ from mlplat.spec.report import Collector
 
 def _known(names: Iterable[str]) -> str:
     names = sorted(names)
-    shown = ", ".join(names[:12])
-    return f"known: {shown}" + (", ..." if len(names) > 12 else "") if names else "none are defined"
+    shown = ", ".join(names[:20])
+    return f"known: {shown}" + (", ..." if len(names) > 20 else "") if names else "none are defined"
 
 
 def _duplicates(report: Collector, items: Iterable[tuple[tuple[Any, ...], str]], what: str) -> None:

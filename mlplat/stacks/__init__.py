@@ -12,8 +12,9 @@ __all__ = ["Shared", "StackHandle", "StackSet", "build"]
 
 def build(app: Any, org: Org) -> StackSet:
     """Create every stack of ``org`` in ``app`` and place every module's constructs in them."""
-    from mlplat.stacks import foundations
+    from mlplat.stacks import cost, foundations
 
     stacks = StackSet(app, org)
     foundations.place(stacks)
+    cost.place(stacks)
     return stacks

@@ -1,0 +1,101 @@
+"""The stacks of an organization and their dependencies, known without synthesizing.
+
+The rules below say which stacks read values from which others; they mirror what the placements
+do with shared values (a test checks them against the dependencies the engine records in
+``manifest.json``), so that ``mlplat graph`` can answer without starting the CDK engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from mlplat.resolve.model import Account, Org
+
+
+@dataclass(frozen=True)
+class StackNode:
+    name: str
+    account: str
+    ou: str | None
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StackGraph:
+    org: str
+    nodes: tuple[StackNode, ...]
+
+    def waves(self) -> list[list[str]]:
+        """Stacks grouped by the order they can be applied in (each wave after the one before)."""
+        remaining = {n.name: set(n.depends_on) for n in self.nodes}
+        done: set[str] = set()
+        result = []
+        while remaining:
+            wave = sorted(name for name, deps in remaining.items() if deps <= done)
+            if not wave:
+                raise ValueError(f"dependency cycle among {sorted(remaining)}")
+            result.append(wave)
+            done.update(wave)
+            for name in wave:
+                del remaining[name]
+        return result
+
+    def to_text(self) -> str:
+        lines = [f"{self.org}: {len(self.nodes)} stacks in {len(self.waves())} waves"]
+        by_name = {n.name: n for n in self.nodes}
+        for i, wave in enumerate(self.waves(), start=1):
+            lines.append(f"wave {i}:")
+            for name in wave:
+                node = by_name[name]
+                after = f"  after {', '.join(node.depends_on)}" if node.depends_on else ""
+                lines.append(f"  {name}  [{node.ou or 'root'}]{after}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        return json.dumps({"organization": self.org, "waves": self.waves(),
+                           "stacks": [{"name": n.name, "account": n.account, "ou": n.ou,
+                                       "depends_on": list(n.depends_on)} for n in self.nodes]}, indent=2) + "\n"
+
+    def to_dot(self) -> str:
+        lines = [f'digraph "{self.org}" {{', "  rankdir=LR;"]
+        for node in self.nodes:
+            lines.append(f'  "{node.name}";')
+            for dependency in node.depends_on:
+                lines.append(f'  "{dependency}" -> "{node.name}";')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _reads_account_id(account: Account) -> bool:
+    """Account stacks name their account id in the provider; unless given, it comes from the organization stack."""
+    return account.kind != "management" and account.account_id is None
+
+
+def stack_graph(org: Org) -> StackGraph:
+    names = {s.account: s.name for s in org.stacks if s.kind == "account"}
+    organization = next(s.name for s in org.stacks if s.kind == "organization")
+    log_archive = names[org.core("log_archive").key]
+    network = names[org.network.transit_account]
+    hub = names[org.network.hub_account]
+    nodes = []
+    for stack in org.stacks:
+        deps: set[str] = set()
+        if stack.kind == "account":
+            account = org.account(stack.account)
+            if _reads_account_id(account) or account.key == org.core("log_archive").key:
+                deps.add(organization)  # account id; the log archive also reads the organization id
+            if stack.name != log_archive:
+                deps.add(log_archive)  # Config delivery (and trail, flow logs) into the log archive
+            if account.network in ("hub", "spoke"):
+                deps.add(network)  # Transit Gateway attachment
+            if account.network == "spoke":
+                deps.add(hub)  # Route 53 Profile of the central endpoints
+            if account.network != "none" or account.key == org.network.transit_account:
+                deps.add(organization)  # RAM principal is the organization ARN
+            node_ou = account.ou
+        else:
+            node_ou = None
+        deps.discard(stack.name)
+        nodes.append(StackNode(name=stack.name, account=stack.account, ou=node_ou, depends_on=tuple(sorted(deps))))
+    return StackGraph(org=org.name, nodes=tuple(nodes))

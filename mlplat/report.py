@@ -1,0 +1,72 @@
+"""Plain-text and JSON renderings of results, for the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlplat.synth import SynthResult
+
+
+def _table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+            for row in rows]
+
+
+def synth_summary(result: SynthResult) -> str:
+    rows = [("stack", "account", "resources", "depends on")]
+    for stack in result.stacks:
+        rows.append((stack.name, stack.account, str(stack.resources), ", ".join(stack.dependencies) or "-"))
+    accounts = len({s.account for s in result.stacks})
+    lines = [f"synthesized {len(result.stacks)} stacks for {accounts} accounts into {result.out} "
+             f"({result.engine}): {result.resources} resources", ""]
+    lines += _table(rows, right={2})
+    lines += ["", "resources by type:"]
+    counts = sorted(result.resource_types().items(), key=lambda item: (-item[1], item[0]))
+    lines += _table([(f"  {kind}", str(count)) for kind, count in counts], right={1})
+    return "\n".join(lines) + "\n"
+
+
+def stack_event_line(event: Any) -> str:
+    took = f" ({event.duration_s:.1f}s)" if event.duration_s is not None else ""
+    message = f": {event.message}" if event.message else ""
+    return f"[{event.stack}] {event.phase} {event.state}{took}{message}"
+
+
+def run_text(report: Any) -> str:
+    rows = [("stack", "status", "add", "change", "destroy", "seconds")]
+    for stack in report.stacks:
+        rows.append((stack.name, stack.status, str(stack.to_add), str(stack.to_change), str(stack.to_destroy),
+                     f"{stack.duration_s:.1f}"))
+    lines = [f"terraform {report.action}: {len(report.stacks)} stacks in {len(report.waves)} waves, "
+             f"{report.duration_s:.1f}s", ""]
+    lines += _table(rows, right={2, 3, 4, 5})
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    for stack in report.failed:
+        lines += ["", f"{stack.name} failed during {stack.phase}:", stack.error or "(no message)"]
+    return "\n".join(lines) + "\n"
+
+
+def scan_text(report: Any) -> str:
+    lines = [f"scan: {report.passed} passed, {len(report.failed)} failed, {len(report.waived)} waived"]
+    for finding in report.failed:
+        lines.append(f"FAILED {finding.check_id} {finding.stack} {finding.resource}: {finding.check_name}")
+        if getattr(finding, "guideline", None):
+            lines.append(f"       {finding.guideline}")
+    if report.waived:
+        lines.append("waived (see mlplat/scan/waivers.yaml):")
+        for finding in report.waived:
+            lines.append(f"  {finding.check_id} {finding.stack} {finding.resource}: {finding.reason}")
+    for waiver in getattr(report, "unused_waivers", ()):
+        lines.append(f"unused waiver: {waiver}")
+    return "\n".join(lines) + "\n"
+
+
+def scan_json(report: Any) -> str:
+    def finding(item: Any) -> dict[str, Any]:
+        return {key: value for key, value in vars(item).items() if not key.startswith("_")}
+
+    return json.dumps({"passed": report.passed, "failed": [finding(f) for f in report.failed],
+                       "waived": [finding(f) for f in report.waived]}, indent=2, default=str) + "\n"

@@ -1,0 +1,1 @@
+"""Jinja2 templates: service control policies and the starter spec."""

