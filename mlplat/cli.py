@@ -48,9 +48,21 @@ def _input_errors() -> tuple[type[BaseException], ...]:
     errors.append(OutputError)
     if "mlplat.engine" in sys.modules:
         errors.append(sys.modules["mlplat.engine"].EngineUnavailable)
+    if "mlplat.scan" in sys.modules:
+        errors.append(sys.modules["mlplat.scan"].WaiverError)
     if "mlplat.terraform" in sys.modules:
         terraform = sys.modules["mlplat.terraform"]
         errors += [terraform.ManifestError, terraform.UnknownStackError, terraform.DependencyCycleError]
+    return tuple(errors)
+
+
+def _run_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean a scan or Terraform run could not finish (exit 1)."""
+    errors: list[type[BaseException]] = []
+    if "mlplat.scan" in sys.modules:
+        errors.append(sys.modules["mlplat.scan"].ScanError)
+    if "mlplat.terraform" in sys.modules:
+        errors.append(sys.modules["mlplat.terraform"].TerraformRunError)
     return tuple(errors)
 
 
@@ -65,6 +77,8 @@ def _run(call: Any) -> Any:
     except Exception as exc:
         if isinstance(exc, _input_errors()):
             _fail(EXIT_USAGE, f"error: {exc}")
+        if isinstance(exc, _run_errors()):
+            _fail(EXIT_FINDINGS, f"error: {exc}")
         raise
 
 
@@ -148,7 +162,7 @@ def scan(out: Annotated[Path, typer.Argument(help="Directory of the synthesized 
     from mlplat.report import scan_json, scan_text
 
     typer.echo(scan_json(report) if as_json else scan_text(report), nl=False)
-    if report.failed:
+    if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -157,7 +171,7 @@ def _terraform(action: str, out: Path, stacks: list[str] | None, skip_scan: bool
 
     if not skip_scan:
         report = _run(lambda: api.scan(out))
-        if report.failed:
+        if not report.ok:
             typer.echo(scan_text(report), nl=False)
             _fail(EXIT_FINDINGS, f"error: the scan found {len(report.failed)} unwaived failures; "
                   f"nothing was {'planned' if action == 'plan' else 'applied'} (see mlplat scan)")

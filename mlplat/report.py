@@ -50,23 +50,34 @@ def run_text(report: Any) -> str:
 
 
 def scan_text(report: Any) -> str:
-    lines = [f"scan: {report.passed} passed, {len(report.failed)} failed, {len(report.waived)} waived"]
+    lines = [f"scan: {report.passed_count} passed, {len(report.failed)} failed, {len(report.waived)} waived"]
     for finding in report.failed:
         lines.append(f"FAILED {finding.check_id} {finding.stack} {finding.resource}: {finding.check_name}")
-        if getattr(finding, "guideline", None):
+        if finding.guideline:
             lines.append(f"       {finding.guideline}")
+    for error in report.parsing_errors:
+        lines.append(f"NOT PARSED {error}")
     if report.waived:
-        lines.append("waived (see mlplat/scan/waivers.yaml):")
-        for finding in report.waived:
-            lines.append(f"  {finding.check_id} {finding.stack} {finding.resource}: {finding.reason}")
-    for waiver in getattr(report, "unused_waivers", ()):
-        lines.append(f"unused waiver: {waiver}")
+        lines.append("waived (mlplat/scan/waivers.yaml):")
+        reasons: dict[tuple[str, str], list[str]] = {}
+        for waived in report.waived:
+            reasons.setdefault((waived.finding.check_id, waived.reason), []).append(waived.finding.resource)
+        for (check_id, reason), resources in reasons.items():
+            lines.append(f"  {check_id} on {len(resources)} resources: {reason}")
+    for waiver in report.unused_waivers:
+        lines.append(f"unused waiver: {waiver.check_id} ({waiver.reason})")
     return "\n".join(lines) + "\n"
 
 
 def scan_json(report: Any) -> str:
     def finding(item: Any) -> dict[str, Any]:
-        return {key: value for key, value in vars(item).items() if not key.startswith("_")}
+        return {"stack": item.stack, "resource": item.resource, "check_id": item.check_id,
+                "check_name": item.check_name, "guideline": item.guideline}
 
-    return json.dumps({"passed": report.passed, "failed": [finding(f) for f in report.failed],
-                       "waived": [finding(f) for f in report.waived]}, indent=2, default=str) + "\n"
+    return json.dumps({
+        "passed": report.passed_count,
+        "failed": [finding(f) for f in report.failed],
+        "waived": [{**finding(w.finding), "reason": w.reason} for w in report.waived],
+        "parsing_errors": list(report.parsing_errors),
+        "unused_waivers": [w.check_id for w in report.unused_waivers],
+    }, indent=2) + "\n"

