@@ -93,6 +93,9 @@ def stack_graph(org: Org) -> StackGraph:
                 deps.add(hub)  # Route 53 Profile of the central endpoints
             if account.network != "none" or account.key == org.network.transit_account:
                 deps.add(organization)  # RAM principal is the organization ARN
+            if account.kind == "management" and any(
+                    _reads_account_id(org.account(key)) for budget in org.budgets for key in budget.accounts):
+                deps.add(organization)  # budgets filter on the ids of the accounts they cover
             node_ou = account.ou
         else:
             node_ou = None

@@ -76,19 +76,21 @@ class StackHandle:
             # the home region's provider is created first so that it stays the default one
             if region != self.org.home_region and self.org.home_region not in self._providers:
                 self.provider(self.org.home_region)
+            # nested blocks must be the binding's struct classes: plain dicts lose snake_case keys
+            provider = engine.aws.provider
             config: dict[str, Any] = {
                 "region": region,
-                "default_tags": [{"tags": dict(self.account.tags)}],
+                "default_tags": [provider.AwsProviderDefaultTags(tags=dict(self.account.tags))],
                 "allowed_account_ids": [self.account_id()],
             }
             if region != self.org.home_region:
                 config["alias"] = region
             if self.account.kind != "management":
-                config["assume_role"] = [{
-                    "role_arn": f"arn:aws:iam::{self.account_id()}:role/{self.org.execution_role}",
-                    "session_name": SESSION_NAME,
-                }]
-            self._providers[region] = engine.aws.provider.AwsProvider(self.scope, f"aws-{region}", **config)
+                config["assume_role"] = [provider.AwsProviderAssumeRole(
+                    role_arn=f"arn:aws:iam::{self.account_id()}:role/{self.org.execution_role}",
+                    session_name=SESSION_NAME,
+                )]
+            self._providers[region] = provider.AwsProvider(self.scope, f"aws-{region}", **config)
         return self._providers[region]
 
     def regions(self) -> tuple[str, ...]:

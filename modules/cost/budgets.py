@@ -24,21 +24,22 @@ class AccountBudget(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AccountBudgetProps) -> None:
         super().__init__(scope, id)
-        notifications = [
-            {"comparison_operator": "GREATER_THAN", "threshold": threshold, "threshold_type": "PERCENTAGE",
-             "notification_type": "ACTUAL", "subscriber_email_addresses": list(props.alert_emails)}
-            for threshold in sorted(set(props.alert_thresholds))
-        ]
-        notifications.append({"comparison_operator": "GREATER_THAN", "threshold": defaults.FORECAST_THRESHOLD,
-                              "threshold_type": "PERCENTAGE", "notification_type": "FORECASTED",
-                              "subscriber_email_addresses": list(props.alert_emails)})
-        aws.budgets_budget.BudgetsBudget(
+        budgets = aws.budgets_budget
+
+        def notification(kind: str, threshold: int):
+            return budgets.BudgetsBudgetNotification(
+                comparison_operator="GREATER_THAN", threshold=threshold, threshold_type="PERCENTAGE",
+                notification_type=kind, subscriber_email_addresses=list(props.alert_emails))
+
+        notifications = [notification("ACTUAL", t) for t in sorted(set(props.alert_thresholds))]
+        notifications.append(notification("FORECASTED", defaults.FORECAST_THRESHOLD))
+        budgets.BudgetsBudget(
             self, "budget",
             name=props.budget_name,
             budget_type=defaults.BUDGET_TYPE,
             limit_amount=f"{props.monthly_limit_usd:.2f}",
             limit_unit=defaults.LIMIT_UNIT,
             time_unit=defaults.TIME_UNIT,
-            cost_filter=[{"name": "LinkedAccount", "values": list(props.account_ids)}],
+            cost_filter=[budgets.BudgetsBudgetCostFilter(name="LinkedAccount", values=list(props.account_ids))],
             notification=notifications,
         )

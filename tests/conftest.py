@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ("minimal", "enterprise")
+
+
+def example_spec(name: str) -> Path:
+    return ROOT / "examples" / name / "mlplat.yaml"
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory):
+    """Synthesize each example once per test session (CDK Terrain); returns example name -> output dir."""
+    from mlplat import api
+
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            out = tmp_path_factory.mktemp(f"synth-{name}") / "out"
+            api.synth(example_spec(name), out)
+            cache[name] = out
+        return cache[name]
+
+    return get
