@@ -1,0 +1,114 @@
+"""Placement of the organization stack: structure, delegated administrators, SCPs and Identity Center.
+
+Everything here lives in the organization stack (management account). Sets ``stacks.shared.account_ids``
+for the accounts the organization creates, ``organization_id`` and ``organization_arn``.
+"""
+
+from __future__ import annotations
+
+from mlplat.resolve.model import Org
+from mlplat.spec import framework
+from mlplat.stacks.context import StackSet
+
+
+def log_archive_bucket_pattern(org: Org) -> str:
+    """Every log archive bucket's name starts with ``<org>-log-archive-``; the SCP protects them all."""
+    return f"{org.name}-log-archive-*"
+
+
+def place(stacks: StackSet) -> None:
+    from mlplat.modules.foundations.identity import grants
+    from mlplat.modules.foundations.identity.identity_center import (
+        AccountAssignment,
+        IdentityCenter,
+        IdentityCenterProps,
+        PermissionSet,
+    )
+    from mlplat.modules.foundations.organization.delegated_admins import (
+        DelegatedAdministrators,
+        DelegatedAdministratorsProps,
+        RegionalSecurityAdministrators,
+        RegionalSecurityAdministratorsProps,
+    )
+    from mlplat.modules.foundations.organization.service_control_policies import (
+        PolicyAttachment,
+        ScpParameters,
+        ServiceControlPolicies,
+        ServiceControlPoliciesProps,
+    )
+    from mlplat.modules.foundations.organization.structure import (
+        MemberAccountSpec,
+        OrganizationalUnitSpec,
+        OrganizationStructure,
+        OrganizationStructureProps,
+    )
+
+    org = stacks.org
+    handle = stacks.organization
+    handle.provider()  # the home region's provider is the stack's default one
+    scope = handle.scope
+
+    structure = OrganizationStructure(scope, "organization", OrganizationStructureProps(
+        organizational_units=[OrganizationalUnitSpec(path=ou.path, name=ou.name, parent=ou.parent)
+                              for ou in org.organizational_units],
+        accounts=[MemberAccountSpec(key=a.key, name=a.name, email=a.email, parent=a.ou, role_name=org.execution_role,
+                                    tags=a.tags, account_id=a.account_id)
+                  for a in org.members if a.ou is not None],
+    ))
+    for key, account_id in structure.account_ids.items():
+        stacks.shared.account_ids.setdefault(key, account_id)  # adopted accounts keep their literal id
+    stacks.shared.organization_id = structure.organization_id
+    stacks.shared.organization_arn = structure.organization_arn
+
+    admin_account_id = stacks.account_id(org.core("security_tooling").key)
+    DelegatedAdministrators(scope, "delegated-admins", DelegatedAdministratorsProps(
+        admin_account_id=admin_account_id, depends_on=[structure.organization],
+    ))
+    for region in handle.regions():
+        RegionalSecurityAdministrators(scope, f"security-admins-{region}", RegionalSecurityAdministratorsProps(
+            admin_account_id=admin_account_id,
+            provider=handle.provider(region) if region != org.home_region else None,
+            depends_on=[structure.organization],
+        ))
+
+    used = sorted({name for ou in org.organizational_units for name in ou.service_control_policies})
+    ServiceControlPolicies(scope, "service-control-policies", ServiceControlPoliciesProps(
+        name_prefix=org.name,
+        policies={name: framework.SERVICE_CONTROL_POLICIES.get(name, name) for name in used},
+        attachments=[PolicyAttachment(target=ou.path, target_id=structure.ou_ids[ou.path], policy=name)
+                     for ou in org.organizational_units for name in ou.service_control_policies],
+        parameters=ScpParameters(
+            allowed_regions=list(org.allowed_regions),
+            execution_role_name=org.execution_role,
+            region_exempt_role_names=list(org.controls.region_exempt_roles),
+            log_archive_bucket_pattern=log_archive_bucket_pattern(org),
+        ),
+        depends_on=[structure.organization],
+    ))
+
+    approval_accounts = [stacks.account_id(org.core(role).key)
+                         for role in ("ml_shared_services_test", "ml_shared_services_prod")]
+    IdentityCenter(scope, "identity-center", IdentityCenterProps(
+        permission_sets=[
+            PermissionSet(
+                name=persona.name,
+                description=persona.description,
+                session_duration=persona.session_duration,
+                managed_policies=list(persona.managed_policies),
+                inline_policy=grants.inline_policy(persona.name, bucket_prefix=org.name,
+                                                   approval_account_ids=approval_accounts)
+                if persona.builtin else None,
+            )
+            for persona in org.personas
+        ],
+        groups={g.group: _group_description(g.persona, g.team) for g in org.groups},
+        groups_external=org.groups_external,
+        account_assignments=[
+            AccountAssignment(group=g.group, permission_set=g.persona, target=key, target_id=stacks.account_id(key))
+            for g in org.groups for key in g.accounts
+        ],
+    ))
+
+
+def _group_description(persona: str, team: str | None) -> str:
+    return f"{persona} of team {team}" if team else f"{persona} across the organization's accounts"

@@ -1,0 +1,216 @@
+"""What each built-in persona may do beyond its AWS managed policies: the inline policy of its permission set.
+
+Every action list lives here, once. Statements allow only; the service control policies already deny what
+no persona may do (leaving VPC-only SageMaker, turning off security services, ...), so nothing is repeated.
+Permission sets are shared by every team, so resources are scoped by what the platform's accounts hold
+(one team environment per account) and by naming: the organization's buckets, roles under the platform path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mlplat.modules.base import policy_document, statement
+from mlplat.modules.foundations.identity import defaults
+
+# The IAM policy variable, escaped for Terraform (which would read ${...} as one of its own interpolations).
+PRINCIPAL_ACCOUNT = "$${aws:PrincipalAccount}"
+
+SAGEMAKER_READ = ("sagemaker:Describe*", "sagemaker:GetSearchSuggestions", "sagemaker:List*", "sagemaker:Search")
+STUDIO_ACCESS = ("sagemaker:CreatePresignedDomainUrl",)
+CLOUDWATCH_READ = (
+    "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics", "cloudwatch:ListDashboards", "cloudwatch:ListMetrics",
+    "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents",
+    "logs:GetQueryResults", "logs:StartQuery", "logs:StopQuery",
+)
+# SageMaker projects are provisioned from the platform's Service Catalog portfolio.
+PROJECTS = (
+    "sagemaker:CreateProject", "sagemaker:DeleteProject", "sagemaker:UpdateProject",
+    "servicecatalog:DescribeProduct", "servicecatalog:DescribeProductView", "servicecatalog:DescribeProvisionedProduct",
+    "servicecatalog:DescribeProvisioningParameters", "servicecatalog:DescribeRecord", "servicecatalog:ListLaunchPaths",
+    "servicecatalog:ProvisionProduct", "servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts",
+    "servicecatalog:TerminateProvisionedProduct", "servicecatalog:UpdateProvisionedProduct",
+)
+PIPELINE_RUNS = (
+    "sagemaker:RetryPipelineExecution", "sagemaker:StartPipelineExecution", "sagemaker:StopPipelineExecution",
+)
+PIPELINE_AUTHORING = ("sagemaker:CreatePipeline", "sagemaker:DeletePipeline", "sagemaker:UpdatePipeline")
+MODEL_APPROVAL = ("sagemaker:UpdateModelPackage",)
+EXPERIMENTS = (
+    "sagemaker:AddTags", "sagemaker:AssociateTrialComponent", "sagemaker:CreateExperiment",
+    "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
+    "sagemaker:CreateTrial", "sagemaker:CreateTrialComponent", "sagemaker:DisassociateTrialComponent",
+    "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob",
+    "sagemaker:UpdateExperiment", "sagemaker:UpdateTrial", "sagemaker:UpdateTrialComponent",
+)
+# describing and listing feature groups comes with SAGEMAKER_READ
+FEATURE_STORE_READ = ("sagemaker:BatchGetRecord", "sagemaker:GetRecord")
+ENDPOINTS = (
+    "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel",
+    "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel", "sagemaker:InvokeEndpoint",
+    "sagemaker:UpdateEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
+)
+MODEL_REGISTRY = ("sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup")
+MODEL_CARDS = (
+    "sagemaker:CreateModelCard", "sagemaker:CreateModelCardExportJob", "sagemaker:DeleteModelCard",
+    "sagemaker:UpdateModelCard",
+)
+DATA_READ_WRITE = (
+    "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
+    "s3:PutObject",
+)
+KMS_THROUGH_SERVICES = ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey")
+KMS_SERVICES = ("s3.*.amazonaws.com", "sagemaker.*.amazonaws.com")
+DATA_CATALOG_READ = (
+    "glue:GetDatabase", "glue:GetDatabases", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable",
+    "glue:GetTables", "glue:SearchTables", "lakeformation:GetDataAccess",
+)
+ECR_LOGIN = ("ecr:GetAuthorizationToken",)
+ECR_PUSH_PULL = (
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+    "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:ListImages",
+    "ecr:PutImage", "ecr:UploadLayerPart",
+)
+DELIVERY_READ = ("codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codepipeline:ListPipelines")
+DELIVERY = (
+    "codepipeline:GetPipeline", "codepipeline:GetPipelineExecution", "codepipeline:GetPipelineState",
+    "codepipeline:ListPipelineExecutions", "codepipeline:PutApprovalResult", "codepipeline:RetryStageExecution",
+    "codepipeline:StartPipelineExecution", "codepipeline:StopPipelineExecution",
+)
+IAM_PLATFORM_ROLES = (
+    "iam:AddRoleToInstanceProfile", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:DeleteInstanceProfile",
+    "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePolicy",
+    "iam:RemoveRoleFromInstanceProfile", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole", "iam:UpdateRoleDescription",
+)
+IAM_PLATFORM_POLICIES = (
+    "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
+)
+# Attaching these to a platform role would make its holder an administrator of the account.
+ESCALATING_MANAGED_POLICIES = ("AdministratorAccess", "IAMFullAccess")
+
+
+def _arn(service: str, resource: str, account: str = "*") -> str:
+    return f"arn:aws:{service}:*:{account}:{resource}"
+
+
+def _iam_arn(kind: str) -> str:
+    return f"arn:aws:iam::*:{kind}{defaults.PLATFORM_IAM_PATH}*"
+
+
+def _sagemaker_read() -> dict[str, Any]:
+    return statement("SageMakerRead", SAGEMAKER_READ)
+
+
+def _studio() -> dict[str, Any]:
+    return statement("StudioAccess", STUDIO_ACCESS, [_arn("sagemaker", "user-profile/*/*")])
+
+
+def _cloudwatch_read() -> dict[str, Any]:
+    return statement("CloudWatchRead", CLOUDWATCH_READ)
+
+
+def _pass_platform_roles_to_sagemaker() -> dict[str, Any]:
+    return statement("PassPlatformRolesToSageMaker", ["iam:PassRole"], [_iam_arn("role")],
+                     conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}})
+
+
+def _team_data(bucket_prefix: str) -> list[dict[str, Any]]:
+    buckets = [f"arn:aws:s3:::{bucket_prefix}-*", "arn:aws:s3:::sagemaker-*"]
+    return [
+        statement("TeamDataReadWrite", DATA_READ_WRITE, buckets + [f"{b}/*" for b in buckets],
+                  conditions={"StringEquals": {"aws:ResourceAccount": PRINCIPAL_ACCOUNT}}),
+        statement("KeysThroughServices", KMS_THROUGH_SERVICES, [_arn("kms", "key/*")],
+                  conditions={"StringLike": {"kms:ViaService": list(KMS_SERVICES)}}),
+    ]
+
+
+def _ml_team_lead(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        _sagemaker_read(),
+        _studio(),
+        statement("Projects", PROJECTS),
+        statement("PipelineRuns", PIPELINE_RUNS, [_arn("sagemaker", "pipeline/*")]),
+        # the central registry's resource policy decides which team's packages a lead may approve there
+        statement("ModelApproval", MODEL_APPROVAL, [_arn("sagemaker", "model-package/*")]),
+        _cloudwatch_read(),
+    ]
+
+
+def _data_scientist(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        _sagemaker_read(),
+        _studio(),
+        statement("Experiments", EXPERIMENTS, [_arn("sagemaker", "*")]),
+        statement("FeatureStoreRead", FEATURE_STORE_READ, [_arn("sagemaker", "feature-group/*")]),
+        _pass_platform_roles_to_sagemaker(),
+        *_team_data(bucket_prefix),
+        statement("DataCatalogRead", DATA_CATALOG_READ),
+    ]
+
+
+def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        _sagemaker_read(),
+        _studio(),
+        statement("Pipelines", PIPELINE_AUTHORING + PIPELINE_RUNS, [_arn("sagemaker", "pipeline/*")]),
+        statement("Endpoints", ENDPOINTS, [_arn("sagemaker", "*")]),
+        statement("ModelRegistry", MODEL_REGISTRY, [_arn("sagemaker", "model-package/*"),
+                                                    _arn("sagemaker", "model-package-group/*")]),
+        _pass_platform_roles_to_sagemaker(),
+        statement("EcrLogin", ECR_LOGIN),
+        statement("EcrPushPull", ECR_PUSH_PULL, [_arn("ecr", "repository/*")]),
+        statement("DeliveryRead", DELIVERY_READ),
+        statement("Delivery", DELIVERY, [_arn("codepipeline", "*")]),
+        *_team_data(bucket_prefix),
+        _cloudwatch_read(),
+    ]
+
+
+def _platform_admin(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    escalating = [f"arn:aws:iam::aws:policy/{name}" for name in ESCALATING_MANAGED_POLICIES]
+    return [
+        statement("PlatformRoles", IAM_PLATFORM_ROLES, [_iam_arn("role"), _iam_arn("instance-profile")]),
+        statement("AttachPoliciesToPlatformRoles", ["iam:AttachRolePolicy"], [_iam_arn("role")],
+                  conditions={"ArnNotLike": {"iam:PolicyARN": escalating}}),
+        statement("PlatformPolicies", IAM_PLATFORM_POLICIES, [_iam_arn("policy")]),
+    ]
+
+
+def _governance_officer(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    approval_conditions = ({"StringEquals": {"aws:ResourceAccount": list(approval_account_ids)}}
+                           if approval_account_ids else None)
+    return [
+        _sagemaker_read(),
+        statement("ModelCards", MODEL_CARDS, [_arn("sagemaker", "model-card/*")]),
+        statement("CentralModelApproval", MODEL_APPROVAL, [_arn("sagemaker", "model-package/*")],
+                  conditions=approval_conditions),
+    ]
+
+
+PersonaGrants = Callable[[str, Sequence[str]], list[dict[str, Any]]]
+
+# Built-in personas with an inline policy; auditor and cloud-admin have their managed policies only.
+GRANTS: dict[str, PersonaGrants] = {
+    "ml-team-lead": _ml_team_lead,
+    "data-scientist": _data_scientist,
+    "ml-engineer": _ml_engineer,
+    "platform-admin": _platform_admin,
+    "governance-officer": _governance_officer,
+}
+
+
+def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Sequence[str] = ()) -> str | None:
+    """The inline policy document of a built-in persona's permission set, or None when it has none.
+
+    ``bucket_prefix`` names the organization's buckets (``<prefix>-*``) that team personas read and write in
+    their own account; ``approval_account_ids`` limits where a governance officer approves model packages
+    (the ML shared services accounts holding the central registry).
+    """
+    grants = GRANTS.get(persona)
+    if grants is None:
+        return None
+    return policy_document(grants(bucket_prefix, approval_account_ids))

@@ -1,0 +1,1 @@
+"""Service control policies, one Jinja2 template per policy name, rendered to minified JSON."""
