@@ -82,15 +82,20 @@ SERVICE_CONTROL_POLICIES: dict[str, str] = {
     "region-restriction": "deny actions outside the allowed regions, with the usual global-service exceptions",
     "protect-log-archive": "deny changing or deleting the log archive buckets and their KMS keys",
     "require-imdsv2": "deny EC2 instances that do not require IMDSv2",
+    "network-guardrails": "deny changes to routes, gateways, peering, Transit Gateway attachments and flow "
+    "logs by anyone but the execution role",
     "sagemaker-guardrails": "deny SageMaker domains and notebooks with direct internet access, and jobs, "
     "domains and endpoints without VPC and KMS settings",
 }
 DEFAULT_CONTROLS: dict[str, tuple[str, ...]] = {
     "Security": ("baseline-guardrails", "region-restriction", "protect-log-archive"),
-    "Infrastructure": ("baseline-guardrails", "region-restriction", "require-imdsv2"),
-    "Workloads": ("baseline-guardrails", "region-restriction", "require-imdsv2"),
+    "Infrastructure": ("baseline-guardrails", "region-restriction", "require-imdsv2", "network-guardrails"),
+    "Workloads": ("baseline-guardrails", "region-restriction", "require-imdsv2", "network-guardrails"),
     "Workloads/ML": ("sagemaker-guardrails",),
     "Deployments": ("baseline-guardrails", "region-restriction", "require-imdsv2", "sagemaker-guardrails"),
+    # Deployments has AWS's maximum of direct attachments; its children carry the fifth control
+    "Deployments/Prod": ("network-guardrails",),
+    "Deployments/NonProd": ("network-guardrails",),
 }
 # AWS allows 5 SCPs attached directly to one target, FullAWSAccess included.
 MAX_SCPS_PER_TARGET = 4

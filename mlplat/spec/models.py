@@ -188,7 +188,7 @@ class Controls(Model):
     service_control_policies: dict[OuPath, list[str]] | None = Field(
         default=None,
         description="SCPs attached to each OU (inherited by the OUs beneath it). Known: baseline-guardrails, "
-        "region-restriction, protect-log-archive, require-imdsv2, sagemaker-guardrails. Default: the framework's set.",
+        "region-restriction, protect-log-archive, require-imdsv2, network-guardrails, sagemaker-guardrails. Default: the framework's set.",
     )
     region_exempt_roles: list[str] = Field(
         default_factory=list, description="IAM role names exempt from the region restriction (break-glass)."
