@@ -1,0 +1,90 @@
+"""Placement of central logging: the log archive, the organization trail and the security services.
+
+Reads the organization id and account ids set by the organization placement; sets the log archive
+bucket name and ARN and the log key ARN that every account's Config recorder and the VPC flow logs use.
+"""
+
+from __future__ import annotations
+
+from mlplat.resolve.model import Org
+from mlplat.stacks.context import StackSet
+
+BUCKET_NAME_MAX = 63
+ACCOUNT_ID_LENGTH = 12  # account ids may still be tokens here; their length is known
+
+
+def log_bucket_names(org: Org, account_id: str) -> tuple[str, str]:
+    """The log bucket's and the access-log bucket's names; both fall under the SCPs' '<org>-log-archive-*'."""
+    names = (f"{org.name}-log-archive-{account_id}-{org.home_region}",
+             f"{org.name}-log-archive-access-{account_id}-{org.home_region}")
+    longest = len(names[1]) - len(account_id) + ACCOUNT_ID_LENGTH
+    if longest > BUCKET_NAME_MAX:
+        raise ValueError(
+            f"organization.name {org.name!r} is too long for the log archive bucket names with home region "
+            f"{org.home_region} ({longest} characters; S3 allows {BUCKET_NAME_MAX}): "
+            f"use at most {len(org.name) - (longest - BUCKET_NAME_MAX)} characters")
+    return names
+
+
+def trail_name(org: Org) -> str:
+    return f"{org.name}-organization-trail"
+
+
+def place(stacks: StackSet) -> None:
+    from mlplat.modules.foundations.logging.log_archive import LogArchive, LogArchiveProps
+    from mlplat.modules.foundations.logging.organization_trail import OrganizationTrail, OrganizationTrailProps
+    from mlplat.modules.foundations.logging.security_services import SecurityServices, SecurityServicesProps
+
+    org = stacks.org
+    shared = stacks.shared
+    home = org.home_region
+    management_id = stacks.account_id("management")
+    name = trail_name(org)
+    trail_arn = f"arn:aws:cloudtrail:{home}:{management_id}:trail/{name}"
+
+    archive_stack = stacks.core("log_archive")
+    archive_id = archive_stack.account_id()
+    bucket_name, access_logs_bucket_name = log_bucket_names(org, archive_id)
+    archive = LogArchive(archive_stack.scope, "log-archive", LogArchiveProps(
+        account_id=archive_id,
+        organization_id=shared.require("organization_id"),
+        management_account_id=management_id,
+        trail_arn=trail_arn,
+        bucket_name=bucket_name,
+        access_logs_bucket_name=access_logs_bucket_name,
+        kms_alias=f"alias/{org.name}-log-archive",
+        log_retention_days=org.controls.log_retention_days,
+        object_lock_mode=org.controls.object_lock_mode,
+        object_lock_days=org.controls.object_lock_days,
+        provider=archive_stack.provider(home),
+    ))
+    shared.log_bucket_name = archive.bucket_name
+    shared.log_bucket_arn = archive.bucket_arn
+    shared.log_kms_key_arn = archive.kms_key_arn
+
+    management = stacks.for_account("management")
+    OrganizationTrail(management.scope, "organization-trail", OrganizationTrailProps(
+        trail_name=name,
+        account_id=management_id,
+        region=home,
+        s3_bucket_name=shared.log_bucket_name,
+        kms_key_arn=shared.log_kms_key_arn,
+        log_group_name=f"/aws/cloudtrail/{name}",
+        cloudwatch_logs_role_name=f"{org.name}-cloudtrail-logs",
+        log_group_kms_alias=f"alias/{org.name}-cloudtrail-logs",
+        provider=management.provider(home),
+    ))
+
+    security = stacks.core("security_tooling")
+    regions = security.regions()
+    for region in regions:
+        aggregation = region == home
+        SecurityServices(security.scope, f"security-services-{region}", SecurityServicesProps(
+            region=region,
+            aggregation_region=aggregation,
+            linked_regions=list(regions[1:]) if aggregation else [],
+            config_aggregator_name=f"{org.name}-organization",
+            config_aggregator_role_name=f"{org.name}-config-aggregator",
+            access_analyzer_name=f"{org.name}-organization",
+            provider=security.provider(region),
+        ))

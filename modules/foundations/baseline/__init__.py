@@ -1,0 +1,1 @@
+"""The security baseline every account gets: account-wide guardrails and default encryption."""

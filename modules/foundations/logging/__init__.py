@@ -1,0 +1,1 @@
+"""Central logging and security services: log archive, organization trail, Config recorders, detective controls."""
