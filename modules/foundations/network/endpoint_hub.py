@@ -75,7 +75,7 @@ class EndpointHub(Construct):
             transit_gateway_destinations=list(props.client_cidr_blocks),
             flow_log_destination_arn=props.flow_log_destination_arn,
         ))
-        vpc_id = self.network.vpc.id
+        vpc_id = self.network.vpc_id
 
         self.security_group = aws.security_group.SecurityGroup(
             self, "endpoints-security-group",
@@ -150,4 +150,4 @@ class EndpointHub(Construct):
 
     @property
     def vpc_id(self) -> str:
-        return self.network.vpc.id
+        return self.network.vpc_id

@@ -68,8 +68,10 @@ class PrivateVpc(Construct):
             tags={"Name": props.name},
         )
         # Without rules, the default security group denies everything; nothing may use it.
+        # each attribute read is a round trip to the engine: read once, keep the token
+        self.vpc_id = vpc_id = self.vpc.id
         aws.default_security_group.DefaultSecurityGroup(
-            self, "default-security-group", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-default"})
+            self, "default-security-group", vpc_id=vpc_id, tags={"Name": f"{props.name}-default"})
 
         zone_ids = props.availability_zone_ids
         if zone_ids is None:
@@ -77,36 +79,41 @@ class PrivateVpc(Construct):
             zones = aws.data_aws_availability_zones.DataAwsAvailabilityZones(
                 self, "zones",
                 filter=[aws.data_aws_availability_zones.DataAwsAvailabilityZonesFilter(name="zone-name", values=names)])
-            zone_ids = [core.Fn.element(core.Fn.sort(zones.zone_ids), i) for i in range(props.availability_zones)]
+            sorted_ids = core.Fn.sort(zones.zone_ids)
+            zone_ids = [core.Fn.element(sorted_ids, i) for i in range(props.availability_zones)]
 
         self.route_table = aws.route_table.RouteTable(
-            self, "route-table", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})
+            self, "route-table", vpc_id=vpc_id, tags={"Name": f"{props.name}-private"})
+        self.route_table_id = route_table_id = self.route_table.id
         self.subnets = []
+        self.subnet_ids: list[str] = []
         for i, (cidr, zone_id) in enumerate(zip(subnet_cidrs(props.cidr_block, props.availability_zones), zone_ids)):
             subnet = aws.subnet.Subnet(
                 self, f"subnet-{i}",
-                vpc_id=self.vpc.id,
+                vpc_id=vpc_id,
                 cidr_block=cidr,
                 availability_zone_id=zone_id,
                 map_public_ip_on_launch=defaults.MAP_PUBLIC_IP_ON_LAUNCH,
                 tags={"Name": f"{props.name}-private-{i}"},
             )
+            subnet_id = subnet.id
             aws.route_table_association.RouteTableAssociation(
-                self, f"subnet-{i}-route-table", subnet_id=subnet.id, route_table_id=self.route_table.id)
+                self, f"subnet-{i}-route-table", subnet_id=subnet_id, route_table_id=route_table_id)
             self.subnets.append(subnet)
+            self.subnet_ids.append(subnet_id)
 
         self.attachment = aws.ec2_transit_gateway_vpc_attachment.Ec2TransitGatewayVpcAttachment(
             self, "transit-gateway-attachment",
             transit_gateway_id=props.transit_gateway_id,
-            vpc_id=self.vpc.id,
-            subnet_ids=[s.id for s in self.subnets],
+            vpc_id=vpc_id,
+            subnet_ids=list(self.subnet_ids),
             tags={"Name": props.name},
             **defaults.TRANSIT_GATEWAY_ATTACHMENT,
         )
         for destination in props.transit_gateway_destinations:
             aws.route.Route(
                 self, "route-" + destination.replace(".", "-").replace("/", "-"),
-                route_table_id=self.route_table.id,
+                route_table_id=route_table_id,
                 destination_cidr_block=destination,
                 transit_gateway_id=props.transit_gateway_id,
                 # the gateway accepts routes to it only once this VPC is attached
@@ -115,13 +122,10 @@ class PrivateVpc(Construct):
 
         aws.flow_log.FlowLog(
             self, "flow-log",
-            vpc_id=self.vpc.id,
+            vpc_id=vpc_id,
             traffic_type=defaults.VPC_FLOW_LOG_TRAFFIC_TYPE,
             log_destination=props.flow_log_destination_arn,
             tags={"Name": props.name},
             **defaults.FLOW_LOG,
         )
 
-    @property
-    def subnet_ids(self) -> list[str]:
-        return [s.id for s in self.subnets]

@@ -64,10 +64,10 @@ class SpokeVpc(Construct):
             owned = [arn.format(region=props.region) for arn in defaults.AWS_OWNED_OBJECT_ARNS]
         aws.vpc_endpoint.VpcEndpoint(
             self, "s3-gateway-endpoint",
-            vpc_id=self.network.vpc.id,
+            vpc_id=self.network.vpc_id,
             service_name=defaults.ENDPOINT_SERVICE_NAME.format(region=props.region, service="s3"),
             vpc_endpoint_type="Gateway",
-            route_table_ids=[self.network.route_table.id],
+            route_table_ids=[self.network.route_table_id],
             policy=s3_endpoint_policy(props.organization_id, owned),
             tags={"Name": f"{props.name}-s3"},
         )
@@ -75,10 +75,10 @@ class SpokeVpc(Construct):
             self, "dns-profile",
             name=props.name,
             profile_id=props.dns_profile_id,
-            resource_id=self.network.vpc.id,
+            resource_id=self.network.vpc_id,
             tags={"Name": props.name},
         )
 
     @property
     def vpc_id(self) -> str:
-        return self.network.vpc.id
+        return self.network.vpc_id
