@@ -61,7 +61,7 @@ class ConfigRecorder(Construct):
         )
         aws.config_configuration_recorder_status.ConfigConfigurationRecorderStatus(
             self, "status",
-            name=props.recorder_name,  # literal: the order comes from depends_on, and no engine round trip
+            name=recorder.name,  # a reference, not the literal: checkov links the status to its recorder by it
             is_enabled=True,
             depends_on=[channel],
             **provider,
