@@ -30,7 +30,8 @@ def synth_summary(result: SynthResult) -> str:
 
 def stack_event_line(event: Any) -> str:
     took = f" ({event.duration_s:.1f}s)" if event.duration_s is not None else ""
-    message = f": {event.message}" if event.message else ""
+    # one line per event: the full error comes with the run's report
+    message = f": {event.message.splitlines()[0]}" if event.message else ""
     return f"[{event.stack}] {event.phase} {event.state}{took}{message}"
 
 

@@ -117,3 +117,24 @@ def test_missing_spec_file_is_a_usage_error(tmp_path: Path) -> None:
     result = invoke("validate", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{tmp_path / 'nope.yaml'}: no such file")
+
+
+def test_plan_scans_then_fails_clearly_when_the_aws_provider_cannot_be_installed(synthesized, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(synthesized("minimal"), out)
+    result = invoke("plan", str(out), "--stack", "acme-organization")
+    assert result.exit_code == 1
+    assert "acme-organization failed during init:" in result.stdout
+    assert "could not install provider hashicorp/aws" in result.stdout
+    assert "provider_installation" in result.stdout and "TF_PLUGIN_CACHE_DIR" in result.stdout
+    assert "mlplat never fakes a plan" in result.stdout
+    assert "[acme-organization] init failed" in result.stderr
+    assert not (out / "stacks" / "acme-organization" / "mlplat.tfplan").exists()
+
+
+def test_fails_to_plan_an_unknown_stack(synthesized) -> None:
+    result = invoke("plan", str(synthesized("minimal")), "--stack", "acme-nope", "--skip-scan")
+    assert result.exit_code == 2
+    assert "acme-nope" in result.stderr and "acme-organization" in result.stderr

@@ -5,24 +5,16 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props
 from mlplat.modules.foundations.network import defaults
 from mlplat.modules.foundations.network.organization_share import OrganizationShare, OrganizationShareProps
-from mlplat.modules.foundations.network.private_vpc import PrivateVpc, PrivateVpcProps
+from mlplat.modules.foundations.network.private_vpc import AttachedVpcProps, PrivateVpc
 
 
-class EndpointHubProps(Props):
-    name: str
-    region: str
-    cidr_block: str
-    availability_zones: int
-    transit_gateway_id: str
+class EndpointHubProps(AttachedVpcProps):
     # Where the clients are (the CIDR pool, and any spoke pinned outside it): routed back, allowed in on 443.
     client_cidr_blocks: list[str]
     services: list[str]  # after com.amazonaws.<region>. (``studio`` for aws.sagemaker.<region>.studio)
-    flow_log_destination_arn: str
     principal: str  # the organization's ARN: who receives the Route 53 Profile
-    availability_zone_ids: list[str] | None = None
     # Per service, the DNS names to serve (the first is the hosted zone); () for none.
     private_dns_names: dict[str, list[str]] = {}
 
@@ -65,16 +57,7 @@ class EndpointHub(Construct):
 
     def __init__(self, scope: Construct, id: str, props: EndpointHubProps) -> None:
         super().__init__(scope, id)
-        self.network = PrivateVpc(self, "network", PrivateVpcProps(
-            name=props.name,
-            region=props.region,
-            cidr_block=props.cidr_block,
-            availability_zones=props.availability_zones,
-            availability_zone_ids=props.availability_zone_ids,
-            transit_gateway_id=props.transit_gateway_id,
-            transit_gateway_destinations=list(props.client_cidr_blocks),
-            flow_log_destination_arn=props.flow_log_destination_arn,
-        ))
+        self.network = PrivateVpc(self, "network", props.private_vpc(list(props.client_cidr_blocks)))
         vpc_id = self.network.vpc_id
 
         self.security_group = aws.security_group.SecurityGroup(

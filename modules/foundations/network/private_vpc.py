@@ -11,13 +11,14 @@ from mlplat.modules.base import Props
 from mlplat.modules.foundations.network import defaults
 
 
-class PrivateVpcProps(Props):
+class AttachedVpcProps(Props):
+    """What every VPC attached to the Transit Gateway is given: the hub's and each spoke's props extend it."""
+
     name: str
     region: str
     cidr_block: str
     availability_zones: int
     transit_gateway_id: str
-    transit_gateway_destinations: list[str]  # CIDRs routed to the Transit Gateway
     flow_log_destination_arn: str  # S3 bucket ARN
     # Literal AZ ids (e.g. euw1-az1); default: the lowest zone ids among the zones <region>a to <region>f.
     availability_zone_ids: list[str] | None = None
@@ -32,12 +33,21 @@ class PrivateVpcProps(Props):
         return str(network)
 
     @model_validator(mode="after")
-    def _zones(self) -> PrivateVpcProps:
+    def _zones(self) -> AttachedVpcProps:
         if not 1 <= self.availability_zones <= defaults.MAX_AVAILABILITY_ZONES:
             raise ValueError(f"availability_zones must be 1 to {defaults.MAX_AVAILABILITY_ZONES}")
         if self.availability_zone_ids is not None and len(self.availability_zone_ids) != self.availability_zones:
             raise ValueError("availability_zone_ids must name one zone id per availability zone")
         return self
+
+    def private_vpc(self, transit_gateway_destinations: list[str]) -> PrivateVpcProps:
+        """The props of the VPC body, routing ``transit_gateway_destinations`` to the Transit Gateway."""
+        common = {name: getattr(self, name) for name in AttachedVpcProps.model_fields}
+        return PrivateVpcProps(**common, transit_gateway_destinations=list(transit_gateway_destinations))
+
+
+class PrivateVpcProps(AttachedVpcProps):
+    transit_gateway_destinations: list[str]  # CIDRs routed to the Transit Gateway
 
 
 def subnet_cidrs(cidr_block: str, count: int) -> list[str]:

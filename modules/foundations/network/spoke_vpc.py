@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import policy_document, statement
 from mlplat.modules.foundations.network import defaults
-from mlplat.modules.foundations.network.private_vpc import PrivateVpc, PrivateVpcProps
+from mlplat.modules.foundations.network.private_vpc import AttachedVpcProps, PrivateVpc
 
 
-class SpokeVpcProps(Props):
-    name: str
-    region: str
-    cidr_block: str
-    availability_zones: int
-    transit_gateway_id: str
+class SpokeVpcProps(AttachedVpcProps):
     hub_cidr_block: str  # the only destination routed to the Transit Gateway
     dns_profile_id: str  # the Route 53 Profile of the central endpoints
     organization_id: str  # S3 gateway endpoint: principals and buckets of this organization only
-    flow_log_destination_arn: str
-    availability_zone_ids: list[str] | None = None
     # AWS-owned objects readable through the S3 gateway endpoint; default: defaults.AWS_OWNED_OBJECT_ARNS.
     aws_owned_object_arns: list[str] | None = None
 
@@ -49,16 +42,7 @@ class SpokeVpc(Construct):
 
     def __init__(self, scope: Construct, id: str, props: SpokeVpcProps) -> None:
         super().__init__(scope, id)
-        self.network = PrivateVpc(self, "network", PrivateVpcProps(
-            name=props.name,
-            region=props.region,
-            cidr_block=props.cidr_block,
-            availability_zones=props.availability_zones,
-            availability_zone_ids=props.availability_zone_ids,
-            transit_gateway_id=props.transit_gateway_id,
-            transit_gateway_destinations=[props.hub_cidr_block],
-            flow_log_destination_arn=props.flow_log_destination_arn,
-        ))
+        self.network = PrivateVpc(self, "network", props.private_vpc([props.hub_cidr_block]))
         owned = props.aws_owned_object_arns
         if owned is None:
             owned = [arn.format(region=props.region) for arn in defaults.AWS_OWNED_OBJECT_ARNS]
