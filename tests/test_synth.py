@@ -113,3 +113,17 @@ def test_cli_synth_prints_a_summary_and_nothing_on_stderr(tmp_path: Path) -> Non
     assert result.stderr == ""
     assert result.stdout.startswith("synthesized 15 stacks for 14 accounts into ")
     assert "resources by type:" in result.stdout
+
+
+def test_terraform_cloud_gives_each_stack_a_workspace(tmp_path: Path) -> None:
+    text = example_spec("minimal").read_text() + (
+        "state:\n  backend: cloud\n  organization: acme-platform\n  workspace_prefix: lz-\n")
+    (tmp_path / "cloud.yaml").write_text(text)
+    out = tmp_path / "out"
+    api.synth(tmp_path / "cloud.yaml", out)
+    for name in ("acme-organization", "acme-churn-prod"):
+        terraform = _stack(out, name)["terraform"]
+        assert "backend" not in terraform
+        assert terraform["cloud"] == {"organization": "acme-platform", "workspaces": {"name": f"lz-{name}"}}
+    remote = _stack(out, "acme-churn-prod")["data"]["terraform_remote_state"]
+    assert all(state["backend"] == "remote" for state in remote.values())
