@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[cdktf,test]'
+	$(BIN)/python -m pip install --quiet --quiet -e '.[cdktf,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
