@@ -45,7 +45,9 @@ def test_graph_orders_the_organization_first() -> None:
     result = invoke("graph", str(MINIMAL), "--format", "json")
     document = json.loads(result.stdout)
     assert document["waves"][0] == ["acme-organization"]
-    assert invoke("graph", str(MINIMAL), "--format", "yaml").exit_code == 2
+    bad = invoke("graph", str(MINIMAL), "--format", "yaml")
+    assert bad.exit_code == 2
+    assert bad.stderr == "error: --format 'yaml': use text, json or dot\n"
 
 
 def test_engine_free_commands_never_start_the_cdk_engine(tmp_path: Path) -> None:

