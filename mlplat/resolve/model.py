@@ -81,6 +81,7 @@ class Network(Resolved):
 
 
 class Controls(Resolved):
+    service_control_policies: dict[str, str]  # name -> what it denies, for every SCP attached somewhere
     region_exempt_roles: tuple[str, ...]
     log_retention_days: int
     object_lock_mode: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlplat.resolve import cidr
+from mlplat.resolve import cidr, naming
 from mlplat.resolve.model import (
     Account,
     Budget,
@@ -44,8 +44,10 @@ class _Resolver:
         self.report = report
         self.org = spec.organization
         self.sources: dict[str, tuple[Any, ...]] = {}  # account key -> spec path of its settings
+        self.anchors: dict[str, tuple[Any, ...]] = {}  # account key -> where to point if the spec lacks its settings
 
     def run(self) -> Org:
+        self._check_derived_names()
         accounts = self._accounts()
         accounts = self._allocate_cidrs(accounts)
         self._check_accounts(accounts)
@@ -55,6 +57,8 @@ class _Resolver:
         self.report.raise_if_any()
         by_key = {a.key: a for a in accounts}
         network_spec = self.spec.network
+        ous = self._ous()
+        attached = sorted({name for ou in ous for name in ou.service_control_policies})
         return Org(
             name=self.org.name,
             management_account_id=self.org.management_account_id,
@@ -62,7 +66,7 @@ class _Resolver:
             allowed_regions=tuple(self.org.allowed_regions),
             execution_role=self.org.execution_role,
             tags=dict(self.org.tags),
-            organizational_units=self._ous(),
+            organizational_units=ous,
             accounts=tuple(accounts),
             personas=personas,
             groups=groups,
@@ -83,6 +87,7 @@ class _Resolver:
                 transit_account=by_key["network"].key,
             ),
             controls=Controls(
+                service_control_policies={name: framework.SERVICE_CONTROL_POLICIES[name] for name in attached},
                 region_exempt_roles=tuple(self.spec.controls.region_exempt_roles),
                 log_retention_days=self.spec.controls.log_retention_days,
                 object_lock_mode=lock.mode if (lock := self.spec.controls.log_archive_object_lock) else None,
@@ -92,6 +97,14 @@ class _Resolver:
             state=State(**self.spec.state.model_dump()),
             stacks=self._stacks(accounts),
         )
+
+    def _check_derived_names(self) -> None:
+        longest = naming.longest_log_archive_bucket_name(self.org.name, self.org.home_region)
+        if longest > naming.BUCKET_NAME_MAX:
+            self.report.add(("organization", "name"),
+                            f"{self.org.name!r} is too long for the log archive bucket names in {self.org.home_region} "
+                            f"({longest} characters; S3 allows {naming.BUCKET_NAME_MAX}): use at most "
+                            f"{len(self.org.name) - (longest - naming.BUCKET_NAME_MAX)} characters")
 
     # -- accounts -------------------------------------------------------------------------------
 
@@ -109,9 +122,10 @@ class _Resolver:
         return dict(sorted(tags.items()))
 
     def _account(self, *, key: str, default_name: str, settings: AccountSettings, default_ou: str, source: tuple[Any, ...],
-                 **fields: Any) -> Account:
+                 anchor: tuple[Any, ...], **fields: Any) -> Account:
         name = settings.name or default_name
         self.sources[key] = source
+        self.anchors[key] = anchor  # where the default name and email come from
         return Account(
             key=key,
             name=name,
@@ -131,11 +145,12 @@ class _Resolver:
             network="none", tags=platform_tags, purpose="Organizations management, IAM Identity Center, organization trail",
         )]
         self.sources["management"] = ("organization", "management_account_id")
+        self.anchors["management"] = ("organization", "name")
         for role, defaults in framework.CORE_ACCOUNTS.items():
             accounts.append(self._account(
                 key=defaults.suffix, default_name=f"{org.name}-{defaults.suffix}",
                 settings=self.spec.core_accounts.get(role, AccountSettings()), default_ou=defaults.ou,
-                source=("core_accounts", role) if role in self.spec.core_accounts else ("organization", "name"),
+                source=("core_accounts", role), anchor=("organization", "name"),
                 kind="core", role=role, environment=defaults.environment, line_of_business=PLATFORM,
                 cost_center=org.platform_cost_center, network=defaults.network, purpose=defaults.purpose,
                 tags=self._tags(lob=PLATFORM, team=PLATFORM, environment=defaults.environment,
@@ -147,7 +162,8 @@ class _Resolver:
             cost_center = lob.cost_center if lob else org.platform_cost_center
             accounts.append(self._account(
                 key=f"data-{domain.name}", default_name=f"{org.name}-data-{domain.name}", settings=domain.account,
-                default_ou=framework.DATA_DOMAIN_OU, source=("data_domains", i),
+                default_ou=framework.DATA_DOMAIN_OU, source=("data_domains", i, "account"),
+                anchor=("data_domains", i, "name"),
                 kind="data_domain", environment="prod", line_of_business=lob.name if lob else PLATFORM,
                 cost_center=cost_center, network="spoke", purpose=f"data lake of the {domain.name} domain",
                 tags=self._tags(lob=lob.name if lob else PLATFORM, team=PLATFORM, environment="prod",
@@ -162,7 +178,7 @@ class _Resolver:
                 accounts.append(self._account(
                     key=f"{team.name}-{env}", default_name=f"{org.name}-{team.name}-{env}",
                     settings=team.environments[env], default_ou=framework.TEAM_ENVIRONMENT_OUS[env],
-                    source=("teams", i, "environments", env),
+                    source=("teams", i, "environments", env), anchor=("teams", i, "name"),
                     kind="team", team=team.name, environment=env, line_of_business=lob.name, cost_center=cost_center,
                     network="spoke", purpose=f"{env} environment of the {team.name} team",
                     tags=self._tags(lob=lob.name, team=team.name, environment=env, cost_center=cost_center,
@@ -190,31 +206,32 @@ class _Resolver:
         emails: dict[str, str] = {}
         ids: dict[str, str] = {}
         for account in accounts:
-            source = self.sources[account.key]
+            source, anchor = self.sources[account.key], self.anchors[account.key]
+
+            def add(field: str, message: str) -> None:
+                self.report.add(source + (field,), message, at=anchor)
+
             if not 1 <= len(account.name) <= ACCOUNT_NAME_MAX or not account.name.isprintable():
-                self.report.add(source + ("name",), f"account name {account.name!r} is {len(account.name)} characters; "
-                                f"AWS allows 1 to {ACCOUNT_NAME_MAX} (shorten the organization, team or account name)")
+                add("name", f"account name {account.name!r} is {len(account.name)} characters; AWS allows 1 to "
+                    f"{ACCOUNT_NAME_MAX} (shorten the organization, team or account name)")
             if account.name in names:
-                self.report.add(source + ("name",), f"account name {account.name!r} is also used by account {names[account.name]}")
+                add("name", f"account name {account.name!r} is also used by account {names[account.name]}")
             names.setdefault(account.name, account.key)
             if account.kind == "management":
                 continue
             if len(account.email) > EMAIL_MAX or not EMAIL_RE.match(account.email):
-                self.report.add(source + ("email",), f"account email {account.email!r} is not one AWS accepts "
-                                f"(at most {EMAIL_MAX} characters)")
+                add("email", f"account email {account.email!r} is not one AWS accepts (at most {EMAIL_MAX} characters)")
             if account.email.lower() in emails:
-                self.report.add(source + ("email",), f"account email {account.email!r} is also used by account "
-                                f"{emails[account.email.lower()]}")
+                add("email", f"account email {account.email!r} is also used by account {emails[account.email.lower()]}")
             emails.setdefault(account.email.lower(), account.key)
             if account.account_id is not None:
                 if account.account_id == self.org.management_account_id:
-                    self.report.add(source + ("account_id",), f"{account.account_id} is the management account's id")
+                    add("account_id", f"{account.account_id} is the management account's id")
                 elif account.account_id in ids:
-                    self.report.add(source + ("account_id",), f"account id {account.account_id} is also used by account "
-                                    f"{ids[account.account_id]}")
+                    add("account_id", f"account id {account.account_id} is also used by account {ids[account.account_id]}")
                 ids.setdefault(account.account_id, account.key)
             if account.vpc_cidr and account.network == "none":
-                self.report.add(source + ("vpc_cidr",), f"the {account.key} account has no VPC; remove vpc_cidr")
+                add("vpc_cidr", f"the {account.key} account has no VPC; remove vpc_cidr")
 
     # -- organization structure -----------------------------------------------------------------
 

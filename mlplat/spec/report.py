@@ -19,8 +19,11 @@ class Collector:
         self.positions = positions
         self.problems: list[Problem] = []
 
-    def add(self, path: PathKey, message: str) -> None:
-        line, column = self.positions.locate(path) or (0, 0)
+    def add(self, path: PathKey, message: str, at: PathKey | None = None) -> None:
+        """Report ``message`` against ``path``; ``at`` is where to point when the document lacks ``path``
+        (a value derived from another field, such as a default account name from organization.name)."""
+        located = self.positions.at.get(tuple(path)) if at is not None else None
+        line, column = located or self.positions.locate(at if at is not None else path) or (0, 0)
         self.problems.append(Problem(self.positions.file, line, column, dotted(path), message))
 
     def raise_if_any(self) -> None:

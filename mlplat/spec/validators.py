@@ -53,12 +53,6 @@ def check_organization(spec: Spec, report: Collector) -> None:
     if org.account_email.count("{account}") != 1 or "@" not in org.account_email:
         report.add(("organization", "account_email"),
                    f"{org.account_email!r} must contain '{{account}}' once and an '@', e.g. 'aws+{{account}}@example.com'")
-    # the longest derived bucket name, '<name>-log-archive-access-<12-digit id>-<home region>', must fit S3's 63
-    longest = len(org.name) + len("-log-archive-access-") + 12 + 1 + len(org.home_region)
-    if longest > 63:
-        report.add(("organization", "name"),
-                   f"{org.name!r} is too long for the log archive bucket names in {org.home_region} ({longest} "
-                   f"characters; S3 allows 63): use at most {len(org.name) - (longest - 63)} characters")
     if spec.state.backend == "s3" and spec.state.use_path_style and not spec.state.endpoint:
         report.add(("state", "use_path_style"), "use_path_style needs a custom endpoint")
 

@@ -7,24 +7,8 @@ bucket name and ARN and the log key ARN that every account's Config recorder and
 from __future__ import annotations
 
 from mlplat.resolve.model import Org
+from mlplat.resolve.naming import log_archive_bucket_names
 from mlplat.stacks.context import StackSet
-
-BUCKET_NAME_MAX = 63
-ACCOUNT_ID_LENGTH = 12  # account ids may still be tokens here; their length is known
-
-
-def log_bucket_names(org: Org, account_id: str) -> tuple[str, str]:
-    """The log bucket's and the access-log bucket's names; both fall under the SCPs' '<org>-log-archive-*'."""
-    names = (f"{org.name}-log-archive-{account_id}-{org.home_region}",
-             f"{org.name}-log-archive-access-{account_id}-{org.home_region}")
-    longest = len(names[1]) - len(account_id) + ACCOUNT_ID_LENGTH
-    if longest > BUCKET_NAME_MAX:
-        raise ValueError(
-            f"organization.name {org.name!r} is too long for the log archive bucket names with home region "
-            f"{org.home_region} ({longest} characters; S3 allows {BUCKET_NAME_MAX}): "
-            f"use at most {len(org.name) - (longest - BUCKET_NAME_MAX)} characters")
-    return names
-
 
 def trail_name(org: Org) -> str:
     return f"{org.name}-organization-trail"
@@ -44,7 +28,8 @@ def place(stacks: StackSet) -> None:
 
     archive_stack = stacks.core("log_archive")
     archive_id = archive_stack.account_id()
-    bucket_name, access_logs_bucket_name = log_bucket_names(org, archive_id)
+    # the resolver has checked that these fit S3's limit
+    bucket_name, access_logs_bucket_name = log_archive_bucket_names(org.name, archive_id, home)
     archive = LogArchive(archive_stack.scope, "log-archive", LogArchiveProps(
         account_id=archive_id,
         organization_id=shared.require("organization_id"),

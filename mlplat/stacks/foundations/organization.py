@@ -6,14 +6,8 @@ for the accounts the organization creates, ``organization_id`` and ``organizatio
 
 from __future__ import annotations
 
-from mlplat.resolve.model import Org
-from mlplat.spec import framework
+from mlplat.resolve.naming import log_archive_bucket_pattern
 from mlplat.stacks.context import StackSet
-
-
-def log_archive_bucket_pattern(org: Org) -> str:
-    """Every log archive bucket's name starts with ``<org>-log-archive-``; the SCP protects them all."""
-    return f"{org.name}-log-archive-*"
 
 
 def place(stacks: StackSet) -> None:
@@ -71,17 +65,16 @@ def place(stacks: StackSet) -> None:
             depends_on=[structure.organization],
         ))
 
-    used = sorted({name for ou in org.organizational_units for name in ou.service_control_policies})
     ServiceControlPolicies(scope, "service-control-policies", ServiceControlPoliciesProps(
         name_prefix=org.name,
-        policies={name: framework.SERVICE_CONTROL_POLICIES.get(name, name) for name in used},
+        policies=dict(org.controls.service_control_policies),
         attachments=[PolicyAttachment(target=ou.path, target_id=structure.ou_ids[ou.path], policy=name)
                      for ou in org.organizational_units for name in ou.service_control_policies],
         parameters=ScpParameters(
             allowed_regions=list(org.allowed_regions),
             execution_role_name=org.execution_role,
             region_exempt_role_names=list(org.controls.region_exempt_roles),
-            log_archive_bucket_pattern=log_archive_bucket_pattern(org),
+            log_archive_bucket_pattern=log_archive_bucket_pattern(org.name),
         ),
         depends_on=[structure.organization],
     ))

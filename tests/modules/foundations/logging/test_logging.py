@@ -227,12 +227,20 @@ def test_fails_object_lock_without_retention_days() -> None:
 
 
 def test_fails_bucket_names_longer_than_s3_allows() -> None:
-    from mlplat.stacks.foundations.logging import log_bucket_names
+    text = (ROOT / "examples" / "enterprise" / "mlplat.yaml").read_text().replace(
+        "name: northbank\n", "name: northbank-retail-and-wealth-ml\n").replace("eu-west-1", "ap-southeast-1")
+    with pytest.raises(spec.SpecError, match="too long for the log archive bucket names in ap-southeast-1"):
+        resolve.resolve(spec.parse(text))
 
-    org = resolve.resolve(spec.load(ROOT / "examples" / "enterprise" / "mlplat.yaml"))
-    long_name = org.model_copy(update={"name": "northbank-retail-and-wealth-ml", "home_region": "ap-southeast-1"})
-    with pytest.raises(ValueError, match="too long for the log archive bucket names"):
-        log_bucket_names(long_name, "123456789012")
+
+def test_the_scp_pattern_covers_both_log_archive_buckets() -> None:
+    from fnmatch import fnmatch
+
+    from mlplat.resolve.naming import log_archive_bucket_names, log_archive_bucket_pattern
+
+    names = log_archive_bucket_names("acme", "123456789012", "eu-west-1")
+    assert names == ("acme-log-archive-123456789012-eu-west-1", "acme-log-archive-access-123456789012-eu-west-1")
+    assert all(fnmatch(name, log_archive_bucket_pattern("acme")) for name in names)
 
 
 def test_security_services_enable_the_services_where_no_delegation_did(tmp_path: Path) -> None:
