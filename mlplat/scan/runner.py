@@ -29,6 +29,13 @@ from mlplat.scan.waivers import Waiver, apply_waivers, load_waivers
 
 FRAMEWORK = "terraform_json"
 
+# Top-level blocks that checkov's terraform_json parser cannot read, and that hold nothing to check:
+# an import block has no label, so its JSON form is a list of bodies, which checkov takes for
+# labelled blocks and then refuses the whole file. The scan shows checkov each stack with these
+# emptied in place (same lines, so every finding still points at the synthesized file's lines).
+UNREADABLE_BLOCKS = ("import",)
+_TOP_LEVEL_KEY = '\n  "{}": '  # the engine writes two-space indented JSON, keys sorted
+
 
 class ScanError(RuntimeError):
     """The scan could not run, or checkov failed; ``stderr`` holds checkov's own output."""
@@ -123,11 +130,37 @@ def _checkov_env(home: Path) -> dict[str, str]:
     return env
 
 
+def _readable(text: str) -> str:
+    """``text`` with the value of each unreadable top-level block replaced by ``{}`` on the same lines."""
+    for key in UNREADABLE_BLOCKS:
+        at = text.find(_TOP_LEVEL_KEY.format(key))
+        if at < 0:
+            continue
+        start = at + len(_TOP_LEVEL_KEY.format(key))
+        _, end = json.JSONDecoder().raw_decode(text, start)
+        text = text[:start] + "{}" + "\n" * text.count("\n", start, end) + text[end:]
+    return text
+
+
+def _checkov_view(stacks_dir: Path, view: Path) -> None:
+    """Copy the stacks for checkov to read, unreadable blocks emptied (see UNREADABLE_BLOCKS)."""
+    for source in sorted(stacks_dir.rglob("*.tf.json")):
+        relative = source.relative_to(stacks_dir)
+        if ".terraform" in relative.parts:
+            continue
+        target = view / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_readable(source.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def _run_checkov(stacks_dir: Path, timeout: float | None) -> tuple[list[dict[str, Any]], str]:
+    """Run checkov over a view of ``stacks_dir``; paths in its records are made to point at ``stacks_dir``."""
     with tempfile.TemporaryDirectory(prefix="mlplat-scan-") as tmp:
+        view = Path(tmp) / "stacks"
+        _checkov_view(stacks_dir, view)
         try:
             proc = subprocess.run(
-                checkov_command(stacks_dir),
+                checkov_command(view),
                 cwd=tmp,
                 env=_checkov_env(Path(tmp)),
                 stdin=subprocess.DEVNULL,
@@ -150,7 +183,28 @@ def _run_checkov(stacks_dir: Path, timeout: float | None) -> tuple[list[dict[str
     reports = data if isinstance(data, list) else [data]
     if not all(isinstance(r, dict) for r in reports):
         raise ScanError("checkov printed an unexpected JSON report", stdout[:2000])
+    _repoint(reports, view, stacks_dir)
     return reports, stderr
+
+
+def _repoint(reports: list[dict[str, Any]], view: Path, stacks_dir: Path) -> None:
+    """Make the absolute paths of checkov's records name the stacks' own files, not the view's."""
+    prefixes = {str(view), str(view.resolve())}
+
+    def moved(path: str) -> str:
+        for prefix in prefixes:
+            if path.startswith(prefix + os.sep):
+                return str(stacks_dir) + path[len(prefix):]
+        return path
+
+    for report in reports:
+        results = report.get("results") or {}
+        for kind in ("failed_checks", "passed_checks", "skipped_checks"):
+            for record in results.get(kind) or []:
+                if isinstance(record, dict) and isinstance(record.get("file_abs_path"), str):
+                    record["file_abs_path"] = moved(record["file_abs_path"])
+        if isinstance(results.get("parsing_errors"), list):
+            results["parsing_errors"] = [moved(str(p)) for p in results["parsing_errors"]]
 
 
 class _Spanned(dict):  # type: ignore[type-arg]

@@ -46,7 +46,29 @@ class Positions:
 
 
 class _Composer(yaml.SafeLoader):
-    """SafeLoader that only composes; construction is done by :func:`_build`."""
+    """SafeLoader that only composes; construction is done by :func:`_build`.
+
+    PyYAML composes nested collections recursively, so a small file nested thousands of levels
+    deep would exhaust Python's stack; nesting is refused at ``MAX_DEPTH`` while composing.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                mark = self.peek_event().start_mark
+                raise _TooDeep(mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line, self.column = line, column
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -125,6 +147,9 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     loader = _Composer(text)
     try:
         node = loader.get_single_node()
+    except _TooDeep as exc:
+        raise SpecError([Problem(file, exc.line, exc.column, "",
+                                 f"the document nests deeper than {MAX_DEPTH} levels; it is refused")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -125,7 +125,7 @@ def _floor_code(out: Path, modules_file: Path) -> str:
     return textwrap.dedent(f"""
         import importlib, json
         from mlplat import engine
-        engine.use_bundled_node()  # the same Node.js as mlplat's own synth
+        engine.prepare_runtime()  # the same Node.js as mlplat's own synth
         for name in json.loads(open({str(modules_file)!r}).read()):
             importlib.import_module(name)
         app = engine.new_app({str(out)!r})

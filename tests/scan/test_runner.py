@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,16 @@ def test_resource_ids_without_type_are_resolved_by_line(tmp_path: Path) -> None:
     assert addresses.resolve("data.me", str(path), (14, 14)) == "data.aws_caller_identity.me"
     assert addresses.resolve("aws_s3_bucket.x", str(path), (4, 6)) == "aws_s3_bucket.x"
     assert addresses.resolve("provider.aws", str(path), None) == "provider.aws"
+
+
+def test_import_blocks_are_emptied_for_checkov_on_the_same_lines() -> None:
+    from mlplat.scan.runner import _readable
+
+    document = {"import": [{"id": "123456789012", "to": "aws_organizations_account.a"}],
+                "resource": {"aws_s3_bucket": {"b": {"bucket": "x"}}}}
+    text = json.dumps(document, indent=2, sort_keys=True)
+    readable = _readable(text)
+    assert json.loads(readable) == {"import": {}, "resource": document["resource"]}
+    assert readable.count("\n") == text.count("\n")
+    assert readable.splitlines().index('        "bucket": "x"') == text.splitlines().index('        "bucket": "x"')
+    assert _readable(json.dumps({"resource": {}}, indent=2)) == json.dumps({"resource": {}}, indent=2)

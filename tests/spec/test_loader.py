@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 
 from mlplat.spec import SpecError
+from typer.testing import CliRunner
+
+from mlplat.cli import app
 from mlplat.spec.loader import load_yaml
 
 
@@ -42,3 +45,24 @@ def test_fails_on_code_running_tags() -> None:
         with pytest.raises(SpecError) as error:
             load_yaml(text, "f.yaml")
         assert "unsupported YAML tag" in str(error.value)
+
+
+def test_fails_on_deep_nesting_without_exhausting_the_stack(tmp_path) -> None:
+    # 20 KB: a flow sequence nested 10,000 levels deep would overflow Python's stack while composing.
+    spec = tmp_path / "deep.yaml"
+    spec.write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    result = CliRunner().invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{spec}:1:44: the document nests deeper than 40 levels; it is refused\n"
+        "error: the spec is not valid (1 problem); nothing was written\n"
+    )
+
+
+def test_nesting_up_to_the_limit_is_composed() -> None:
+    data, _ = load_yaml("a: " + "[" * 39 + "]" * 39 + "\n", "f.yaml")
+    depth, node = 0, data["a"]
+    while isinstance(node, list):
+        depth += 1
+        node = node[0] if node else None
+    assert depth == 39
