@@ -10,14 +10,26 @@ import pytest
 from mlplat.scan import ScanReport
 from mlplat.scan.checks import CHECK_ID_RE, CHECKS_DIR, check_files, load_checks
 
+from ..conftest import STACKS
+
+# The resource policies of tests/scan/conftest.py, by name: open_policies() in ml-bad,
+# closed_policies() and unknown_policies() in ml-good.
+OPEN_POLICIES = ("public", "any_aws", "list_with_star", "other_key", "org_if_exists")
+CLOSED_POLICIES = ("accounts", "organization", "org_paths", "org_from_remote_state", "policy_variable")
+UNKNOWN_POLICIES = ("from_document", "principal_from_variable")
+
 
 def _mlp(findings: list) -> set[tuple[str, str, str]]:
     return {(f.stack, f.resource, f.check_id) for f in findings if f.check_id.startswith("CKV_MLP_")}
 
 
+def _at(stack: str, resource_type: str, names: tuple[str, ...]) -> set[tuple[str, str]]:
+    return {(stack, f"{resource_type}.{name}") for name in names}
+
+
 def test_registry_ids_are_unique_well_formed_and_match_file_and_class() -> None:
     files = check_files()
-    assert [p.stem for p in files] == ["CKV_MLP_001", "CKV_MLP_002", "CKV_MLP_003", "CKV_MLP_004", "CKV_MLP_005"]
+    assert [p.stem for p in files] == [f"CKV_MLP_{n:03d}" for n in range(1, 12)]
     checks = load_checks()
     assert len({c.id for c in checks.values()}) == len(checks) == len(files)
     for path in files:
@@ -65,12 +77,17 @@ def test_pack_runs_under_terraform_json_with_guidelines(batch_report: ScanReport
         (
             "CKV_MLP_001",
             {("ml-bad", "aws_sagemaker_domain.public")},
-            {("ml-good", "aws_sagemaker_domain.studio")},
+            {("ml-good", "aws_sagemaker_domain.studio")}
+            # The domains added for CKV_MLP_011 are VpcOnly, so that they fail only what they test.
+            | _at("ml-good", "aws_sagemaker_domain", ("locked_down", "unshared_by_default", "sharing_from_variable"))
+            | _at("ml-bad", "aws_sagemaker_domain", ("sharing_output", "no_security_groups")),
         ),
         (
             "CKV_MLP_002",
             {("ml-bad", "aws_sagemaker_domain.public"), ("ml-bad", "aws_sagemaker_domain.defaulted")},
-            {("ml-good", "aws_sagemaker_domain.studio"), ("ml-good", "aws_sagemaker_domain.from_variable")},
+            {("ml-good", "aws_sagemaker_domain.studio"), ("ml-good", "aws_sagemaker_domain.from_variable")}
+            | _at("ml-good", "aws_sagemaker_domain", ("locked_down", "unshared_by_default", "sharing_from_variable"))
+            | _at("ml-bad", "aws_sagemaker_domain", ("sharing_output", "no_security_groups")),
         ),
         (
             "CKV_MLP_003",
@@ -94,6 +111,41 @@ def test_pack_runs_under_terraform_json_with_guidelines(batch_report: ScanReport
                 ("ml-bad", "aws_sagemaker_endpoint_configuration.shared"),
             },
         ),
+        (
+            "CKV_MLP_006",
+            _at("ml-bad", "aws_sagemaker_model", ("open", "not_isolated")),
+            {("ml-good", "aws_sagemaker_model.isolated"), ("ml-bad", "aws_sagemaker_model.no_security_groups")},
+        ),
+        (
+            "CKV_MLP_007",
+            _at("ml-bad", "aws_sagemaker_model", ("open", "no_security_groups")),
+            {("ml-good", "aws_sagemaker_model.isolated"), ("ml-bad", "aws_sagemaker_model.not_isolated")},
+        ),
+        (
+            "CKV_MLP_008",
+            _at("ml-bad", "aws_sagemaker_model_package_group_policy", OPEN_POLICIES),
+            _at("ml-good", "aws_sagemaker_model_package_group_policy", CLOSED_POLICIES),
+        ),
+        (
+            "CKV_MLP_009",
+            _at("ml-bad", "aws_cloudwatch_event_bus_policy", OPEN_POLICIES)
+            | {("ml-bad", "aws_cloudwatch_event_permission.public")},
+            _at("ml-good", "aws_cloudwatch_event_bus_policy", CLOSED_POLICIES)
+            | _at("ml-good", "aws_cloudwatch_event_permission", ("account", "organization")),
+        ),
+        (
+            "CKV_MLP_010",
+            _at("ml-bad", "aws_ecr_repository_policy", OPEN_POLICIES),
+            _at("ml-good", "aws_ecr_repository_policy", CLOSED_POLICIES),
+        ),
+        (
+            "CKV_MLP_011",
+            _at("ml-bad", "aws_sagemaker_domain", ("sharing_output", "no_security_groups"))
+            # The earlier domain fixtures name no security groups in their default user settings.
+            | _at("ml-bad", "aws_sagemaker_domain", ("public", "defaulted"))
+            | _at("ml-good", "aws_sagemaker_domain", ("studio", "from_variable")),
+            _at("ml-good", "aws_sagemaker_domain", ("locked_down", "unshared_by_default")),
+        ),
     ],
 )
 def test_check_fails_and_passes_where_expected(
@@ -116,8 +168,39 @@ def test_check_skips_values_known_only_at_apply_time(batch_report: ScanReport) -
         "aws_organizations_policy.from_expression",
         "aws_organizations_policy.tag_policy",
     }
+    # Isolation, subnets, a whole policy document, a policy's principal, an event sender and the
+    # notebook output option, each from an expression.
+    unknown = {
+        ("CKV_MLP_006", "aws_sagemaker_model.from_variable"),
+        ("CKV_MLP_007", "aws_sagemaker_model.from_variable"),
+        ("CKV_MLP_009", "aws_cloudwatch_event_permission.from_variable"),
+        ("CKV_MLP_011", "aws_sagemaker_domain.sharing_from_variable"),
+    } | {
+        (check_id, f"{resource_type}.{name}")
+        for check_id, resource_type in (
+            ("CKV_MLP_008", "aws_sagemaker_model_package_group_policy"),
+            ("CKV_MLP_009", "aws_cloudwatch_event_bus_policy"),
+            ("CKV_MLP_010", "aws_ecr_repository_policy"),
+        )
+        for name in UNKNOWN_POLICIES
+    }
+    for _, address in unknown:  # they exist, so the assertion below is not vacuous
+        resource_type, name = address.split(".")
+        assert name in STACKS["ml-good"]["resource"][resource_type]
+    assert not {(c, r) for s, r, c in judged if s == "ml-good"} & unknown
 
 
 def test_scp_size_failure_says_how_big(batch_report: ScanReport) -> None:
     (finding,) = [f for f in batch_report.failed if f.check_id == "CKV_MLP_004"]
     assert finding.details == ("content has 5121 characters; the quota is 5120",)
+
+
+def test_open_policy_failure_names_the_statement(batch_report: ScanReport) -> None:
+    (finding,) = [
+        f
+        for f in batch_report.failed
+        if (f.stack, f.resource, f.check_id) == ("ml-bad", "aws_ecr_repository_policy.other_key", "CKV_MLP_010")
+    ]
+    assert finding.details == (
+        "statement #0 allows any principal without an aws:PrincipalOrgID or aws:PrincipalOrgPaths condition",
+    )
