@@ -1,26 +1,31 @@
 """Policy scan of the synthesized stacks with checkov, offline, plus the mlplat ML policy pack.
 
-checkov runs once, in a subprocess, over ``OUT/stacks`` with its ``terraform_json`` framework
-(every stock Terraform check plus the pack in :mod:`mlplat.scan.checks`). Nothing is downloaded
-(``--skip-download``, no mapping download, no update check, no platform key). Its output is
-captured, never shown; its JSON report becomes a :class:`ScanReport` whose lists are sorted, so
-the same stacks always give the same report.
+checkov runs in a subprocess over ``OUT/stacks`` with its ``terraform_json`` framework (every stock
+Terraform check plus the pack in :mod:`mlplat.scan.checks`), then a second time with its
+``cloudformation`` framework over the Service Catalog product templates that ML teams provision
+(:mod:`mlplat.templates.servicecatalog`); their results belong to the pseudo-stack
+``servicecatalog``. Nothing is downloaded (``--skip-download``, no mapping download, no update
+check, no platform key). Its output is captured, never shown; its JSON reports become a
+:class:`ScanReport` whose lists are sorted, so the same stacks always give the same report.
 
 The scan ignores checkov configuration files (``.checkov.yaml``) of the caller's working and home
-directories: the only place to accept a failure is the waivers file, where each exception has a
-reason.
+directories: the only places to accept a failure are the waivers file, where each exception has a
+reason, and, for a product template, a ``checkov: skip:`` entry in the resource's Metadata whose
+comment says why (the report lists it as waived with that reason).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
 import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,13 @@ from mlplat.scan.checks import CHECKS_DIR
 from mlplat.scan.waivers import Waiver, apply_waivers, load_waivers
 
 FRAMEWORK = "terraform_json"
+
+# The Service Catalog product templates: CloudFormation, scanned as one pseudo-stack.
+TEMPLATES_FRAMEWORK = "cloudformation"
+TEMPLATES_PACKAGE = "mlplat.templates.servicecatalog"
+TEMPLATES_STACK = "servicecatalog"
+TEMPLATES_FILE_PREFIX = "templates/servicecatalog"
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json")
 
 # Top-level blocks that checkov's terraform_json parser cannot read, and that hold nothing to check:
 # an import block has no label, so its JSON form is a list of bodies, which checkov takes for
@@ -92,8 +104,13 @@ class ScanReport:
         return len(self.passed)
 
 
-def checkov_command(stacks_dir: Path) -> list[str]:
-    """The checkov command line for a scan of ``stacks_dir``."""
+def product_templates_dir() -> Path:
+    """The folder of the shipped Service Catalog product templates."""
+    return Path(str(resources.files(TEMPLATES_PACKAGE)))
+
+
+def checkov_command(stacks_dir: Path, framework: str = FRAMEWORK) -> list[str]:
+    """The checkov command line for a scan of ``stacks_dir`` with checkov's ``framework``."""
     return [
         sys.executable,
         "-m",
@@ -101,7 +118,7 @@ def checkov_command(stacks_dir: Path) -> list[str]:
         "--directory",
         str(stacks_dir),
         "--framework",
-        FRAMEWORK,
+        framework,
         "--skip-download",
         "--output",
         "json",
@@ -153,14 +170,34 @@ def _checkov_view(stacks_dir: Path, view: Path) -> None:
         target.write_text(_readable(source.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def _run_checkov(stacks_dir: Path, timeout: float | None) -> tuple[list[dict[str, Any]], str]:
-    """Run checkov over a view of ``stacks_dir``; paths in its records are made to point at ``stacks_dir``."""
+def _templates_view(templates_dir: Path, view: Path) -> None:
+    """Copy the product templates for checkov to read (only templates: no Python, no checkov config)."""
+    view.mkdir(parents=True, exist_ok=True)
+    for source in sorted(templates_dir.iterdir()):
+        if source.is_file() and source.suffix in TEMPLATE_SUFFIXES:
+            shutil.copyfile(source, view / source.name)
+
+
+def _run_checkov(
+    stacks_dir: Path, timeout: float | None, framework: str = FRAMEWORK
+) -> tuple[list[dict[str, Any]], str]:
+    """Run checkov over a view of ``stacks_dir``; paths in its records are made to point at ``stacks_dir``.
+
+    ``framework`` is ``terraform_json`` for the synthesized stacks, ``cloudformation`` for a folder
+    of product templates.
+    """
     with tempfile.TemporaryDirectory(prefix="mlplat-scan-") as tmp:
-        view = Path(tmp) / "stacks"
-        _checkov_view(stacks_dir, view)
+        if framework == FRAMEWORK:
+            view = Path(tmp) / "stacks"
+            _checkov_view(stacks_dir, view)
+            command = checkov_command(view)
+        else:
+            view = Path(tmp) / "templates"
+            _templates_view(stacks_dir, view)
+            command = checkov_command(view, framework)
         try:
             proc = subprocess.run(
-                checkov_command(view),
+                command,
                 cwd=tmp,
                 env=_checkov_env(Path(tmp)),
                 stdin=subprocess.DEVNULL,
@@ -307,17 +344,86 @@ def _findings(
     return sorted(set(found))
 
 
-def scan(out_dir: Path, waivers: list[Waiver] | None = None, *, timeout: float | None = 900) -> ScanReport:
-    """Scan ``out_dir/stacks`` with checkov and the ML policy pack; apply ``waivers``.
+def _template_file(path: Path, templates_dir: Path) -> str:
+    """The repository path a product template finding names: ``templates/servicecatalog/<file>``."""
+    try:
+        relative = path.resolve().relative_to(templates_dir)
+    except ValueError:
+        relative = Path(path.name)
+    return f"{TEMPLATES_FILE_PREFIX}/{relative.as_posix()}"
 
-    ``waivers=None`` uses mlplat's own ``waivers.yaml``; pass ``[]`` for none. Raises
-    :class:`ScanError` when there is nothing to scan or checkov itself fails.
+
+def _template_finding(record: dict[str, Any], templates_dir: Path) -> Finding:
+    """A checkov cloudformation record as a finding of the pseudo-stack ``servicecatalog``.
+
+    The resource is checkov's own id, ``<resource type>.<logical id>``.
+    """
+    abs_path = record.get("file_abs_path") or ""
+    path = Path(abs_path) if abs_path else templates_dir / str(record.get("file_path", "")).lstrip("/")
+    line_range = record.get("file_line_range")
+    lines = (int(line_range[0]), int(line_range[1])) if isinstance(line_range, list) and len(line_range) == 2 else None
+    return Finding(
+        stack=TEMPLATES_STACK,
+        resource=str(record.get("resource", "")),
+        check_id=str(record.get("check_id", "")),
+        check_name=str(record.get("check_name", "")),
+        guideline=record.get("guideline") or None,
+        file=_template_file(path, templates_dir),
+        lines=lines,
+        details=tuple(str(d) for d in record.get("details") or ()),
+    )
+
+
+# What checkov puts in a skip's comment when the template's Metadata gives none.
+_NO_SKIP_COMMENT = "No comment provided"
+
+
+def _template_skip(record: dict[str, Any], templates_dir: Path) -> tuple[Finding, Waiver | None]:
+    """A check a template skips in its Metadata, with the waiver its comment makes (None: no reason given)."""
+    finding = _template_finding(record, templates_dir)
+    result = record.get("check_result") if isinstance(record.get("check_result"), dict) else {}
+    comment = str(result.get("suppress_comment") or "").strip()
+    if not comment or comment == _NO_SKIP_COMMENT:
+        return finding, None
+    try:
+        waiver = Waiver(check_id=finding.check_id, stack=TEMPLATES_STACK, resource=finding.resource, reason=comment)
+    except ValueError:  # not a checkov check id: nothing a waiver can name
+        return finding, None
+    return finding, waiver
+
+
+def scan(
+    out_dir: Path,
+    waivers: list[Waiver] | None = None,
+    *,
+    timeout: float | None = 900,
+    templates: bool = True,
+    templates_dir: Path | None = None,
+) -> ScanReport:
+    """Scan ``out_dir/stacks`` with checkov and the ML policy pack, and the product templates; apply ``waivers``.
+
+    ``waivers=None`` uses mlplat's own ``waivers.yaml``; pass ``[]`` for none. With ``templates``
+    (the default) the Service Catalog product templates are scanned too, with checkov's
+    cloudformation checks: those of ``templates_dir``, by default the ones mlplat ships. Their
+    findings belong to the stack ``servicecatalog`` and name ``templates/servicecatalog/<file>``;
+    a check a template skips in its Metadata counts as waived, with the skip's comment as reason,
+    or as failed when the skip has no comment. Raises :class:`ScanError` when there is nothing to
+    scan or checkov itself fails.
     """
     stacks_dir = (Path(out_dir) / "stacks").resolve()
     if not stacks_dir.is_dir():
         raise ScanError(f"no stacks directory in {out_dir}: synthesize the app first")
     if not any(p for p in stacks_dir.rglob("*.tf.json") if ".terraform" not in p.parts):
         raise ScanError(f"no *.tf.json files under {stacks_dir}: synthesize the app first")
+    source = None  # the product templates to scan, if any
+    if templates:
+        source = (Path(templates_dir) if templates_dir is not None else product_templates_dir()).resolve()
+        if not source.is_dir():
+            raise ScanError(f"no product templates directory {source}")
+        if not any(p.is_file() and p.suffix in TEMPLATE_SUFFIXES for p in source.iterdir()):
+            if templates_dir is None:  # the shipped products must never go unscanned because an install left them out
+                raise ScanError(f"no product templates in {source}: the installed mlplat lacks its package data")
+            source = None
     waivers = load_waivers() if waivers is None else list(waivers)
 
     reports, _stderr = _run_checkov(stacks_dir, timeout)
@@ -339,10 +445,28 @@ def scan(out_dir: Path, waivers: list[Waiver] | None = None, *, timeout: float |
         if isinstance(summary, dict):
             version = summary.get("checkov_version") or version
 
+    skipped: list[tuple[Finding, Waiver]] = []
+    if source is not None:
+        template_reports, _stderr = _run_checkov(source, timeout, TEMPLATES_FRAMEWORK)
+        for report in template_reports:
+            results = report.get("results") or {}
+            failed += [_template_finding(r, source) for r in results.get("failed_checks") or []]
+            passed += [_template_finding(r, source) for r in results.get("passed_checks") or []]
+            for record in results.get("skipped_checks") or []:
+                finding, waiver = _template_skip(record, source)
+                if waiver is None:
+                    failed.append(finding)
+                else:
+                    skipped.append((finding, waiver))
+            parsing_errors += [_template_file(Path(err), source) for err in results.get("parsing_errors") or []]
+            summary = report.get("summary") if "results" in report else report
+            if isinstance(summary, dict):
+                version = version or summary.get("checkov_version")
+
     outcome = apply_waivers(sorted(set(failed)), waivers)
     return ScanReport(
         failed=sorted(outcome.unwaived),
-        waived=[WaivedFinding(f, w) for f, w in sorted(outcome.waived, key=lambda fw: fw[0])],
+        waived=[WaivedFinding(f, w) for f, w in sorted([*outcome.waived, *skipped], key=lambda fw: fw[0])],
         passed=sorted(set(passed)),
         unused_waivers=outcome.unused,
         parsing_errors=sorted(set(parsing_errors)),
