@@ -70,6 +70,31 @@ class DataDomain(Resolved):
     consumers: tuple[str, ...]
 
 
+class TeamMember(Resolved):
+    user: str  # Identity Center user name
+    persona: str
+
+
+class MlTeam(Resolved):
+    """An ML team with everything the ML modules render for it."""
+
+    name: str
+    line_of_business: str
+    accounts: dict[str, str]  # environment (dev, test, prod) -> account key
+    members: tuple[TeamMember, ...]
+    use_cases: tuple[str, ...]
+    instance_types: tuple[str, ...]
+    endpoint_instance_type: str | None  # the first of instance_types that the deploy template can host
+    idle_timeout_minutes: int
+    experiment_tracking: str | None  # MLflow tracking server size, or None
+
+    def model_package_group(self, use_case: str) -> str:
+        """The use case's base name: its model package group (the same in the local and central
+        registries), deployment pipeline and endpoint stack; endpoints add the environment. The
+        team's implicit use case (a team that declares none) is named after the team."""
+        return self.name if use_case == self.name else f"{self.name}-{use_case}"
+
+
 class Network(Resolved):
     cidr_pool: str
     spoke_prefix_length: int
@@ -134,6 +159,8 @@ class Org(Resolved):
     groups: tuple[GroupAssignment, ...]
     groups_external: bool
     data_domains: tuple[DataDomain, ...]
+    teams: tuple[MlTeam, ...]
+    ml_platform_account: str  # account key of the ML shared services account with the central registry
     network: Network
     controls: Controls
     budgets: tuple[Budget, ...]
@@ -145,6 +172,12 @@ class Org(Resolved):
             if account.key == key:
                 return account
         raise KeyError(key)
+
+    def team(self, name: str) -> MlTeam:
+        for team in self.teams:
+            if team.name == name:
+                return team
+        raise KeyError(name)
 
     def core(self, role: str) -> Account:
         for account in self.accounts:

@@ -23,3 +23,28 @@ def log_archive_bucket_names(org_name: str, account_id: str, region: str) -> tup
 
 def longest_log_archive_bucket_name(org_name: str, region: str) -> int:
     return max(len(name) for name in log_archive_bucket_names(org_name, "0" * ACCOUNT_ID_LENGTH, region))
+
+
+# '<team>-<use case>' names the use case's endpoints ('<team>-<use case>-<environment>') through the
+# deploy template's project name, which SageMaker limits to 32 characters.
+ENDPOINT_BASE_NAME_MAX = 32
+
+
+def team_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """The ML artifact bucket of a team account (data, models, captured inference data, monitoring)."""
+    return f"{org_name}-ml-{account_id}-{region}"
+
+
+def access_logs_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """The bucket receiving S3 server access logs of an account's ML buckets (same account and region)."""
+    return f"{org_name}-s3-access-{account_id}-{region}"
+
+
+def products_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """The bucket holding the Service Catalog product templates, in the ML platform account."""
+    return f"{org_name}-ml-products-{account_id}-{region}"
+
+
+def deployment_bucket_name(org_name: str, team: str, account_id: str) -> str:
+    """A team's deployment pipeline artifacts, in the ML platform account (one bucket and key per team)."""
+    return f"{org_name}-{team}-deploy-{account_id}"

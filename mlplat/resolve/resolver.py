@@ -16,18 +16,21 @@ from mlplat.resolve.model import (
     Controls,
     DataDomain,
     GroupAssignment,
+    MlTeam,
     Network,
     Org,
     OrganizationalUnit,
     Persona,
     Stack,
     State,
+    TeamMember,
 )
 from mlplat.spec import LoadedSpec, framework
 from mlplat.spec.models import AccountSettings, Spec
 from mlplat.spec.report import Collector
 from mlplat.spec.types import ACCOUNT_NAME_MAX, EMAIL_MAX, EMAIL_RE
 from mlplat.spec.validators import organizational_units
+from mlplat.templates.servicecatalog import endpoint_instance_types
 
 MANAGED_BY = "mlplat"
 PLATFORM = "platform"
@@ -54,6 +57,7 @@ class _Resolver:
         personas = self._personas()
         groups = self._groups(accounts, personas)
         budgets = self._budgets(accounts)
+        teams = self._teams(accounts)
         self.report.raise_if_any()
         by_key = {a.key: a for a in accounts}
         network_spec = self.spec.network
@@ -75,6 +79,8 @@ class _Resolver:
                 DataDomain(name=d.name, account=f"data-{d.name}", producers=tuple(d.producers), consumers=tuple(d.consumers))
                 for d in self.spec.data_domains
             ),
+            teams=teams,
+            ml_platform_account=next(a.key for a in accounts if a.role == framework.ML_PLATFORM_ACCOUNT),
             network=Network(
                 cidr_pool=network_spec.cidr_pool,
                 spoke_prefix_length=network_spec.spoke_prefix_length,
@@ -319,6 +325,38 @@ class _Resolver:
                         keys.append(account.key)
             groups.append(GroupAssignment(group=group.name, persona=group.persona, accounts=tuple(keys)))
         return tuple(groups)
+
+    # -- ML teams -------------------------------------------------------------------------------
+
+    def _teams(self, accounts: list[Account]) -> tuple[MlTeam, ...]:
+        result = []
+        for i, team in enumerate(self.spec.teams):
+            use_cases = tuple(team.use_cases) or (team.name,)
+            resolved = MlTeam(
+                name=team.name,
+                line_of_business=team.line_of_business,
+                accounts={a.environment: a.key for a in accounts if a.team == team.name},
+                members=tuple(TeamMember(user=m.user, persona=m.persona) for m in team.members),
+                use_cases=use_cases,
+                instance_types=(types := tuple(team.instance_types or framework.DEFAULT_INSTANCE_TYPES)),
+                endpoint_instance_type=next((t for t in types if t in endpoint_instance_types()), None),
+                idle_timeout_minutes=team.studio.idle_timeout_minutes,
+                experiment_tracking=team.experiment_tracking.size if team.experiment_tracking else None,
+            )
+            bucket = naming.deployment_bucket_name(self.org.name, team.name, "0" * naming.ACCOUNT_ID_LENGTH)
+            if len(bucket) > naming.BUCKET_NAME_MAX:
+                self.report.add(("teams", i, "name"), f"the deployment bucket name {bucket!r} is {len(bucket)} "
+                                f"characters; S3 allows {naming.BUCKET_NAME_MAX} (shorten the organization or team name)")
+            for j, use_case in enumerate(use_cases):
+                # the model package group and the endpoints' base name are both '<team>-<use case>'
+                name = resolved.model_package_group(use_case)
+                if len(name) > naming.ENDPOINT_BASE_NAME_MAX:
+                    path = ("teams", i, "use_cases", j) if team.use_cases else ("teams", i, "name")
+                    self.report.add(path, f"{name!r} ('<team>-<use case>', the name of its model package group and "
+                                    f"endpoints) is {len(name)} characters; at most {naming.ENDPOINT_BASE_NAME_MAX} "
+                                    "(shorten the team or use case name)")
+            result.append(resolved)
+        return tuple(result)
 
     # -- budgets and stacks ---------------------------------------------------------------------
 

@@ -135,6 +135,24 @@ PERSONAS: dict[str, PersonaDefaults] = {
                                "PT4H", ("SecurityAudit", "job-function/ViewOnlyAccess")),
 }
 
+# The central model registry, the deployment pipelines, the ML event bus, ECR and the Service Catalog
+# portfolio live in the prod ML shared services account: it is the system of record for what reaches
+# prod, and it is governed by the Deployments/Prod controls.
+ML_PLATFORM_ACCOUNT = "ml_shared_services_prod"
+
+# The personas of an ML team: Studio user profiles and execution roles exist for these.
+TeamPersona = Literal["data-scientist", "ml-team-lead", "ml-engineer"]
+TEAM_PERSONAS: tuple[TeamPersona, ...] = ("data-scientist", "ml-team-lead", "ml-engineer")
+
+# SageMaker instance types a team may run (training, processing, endpoints) unless its spec says
+# otherwise: general purpose, compute and one GPU family, no large accelerated fleets by default.
+DEFAULT_INSTANCE_TYPES: tuple[str, ...] = (
+    "ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge",
+    "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g5.xlarge", "ml.g5.2xlarge",
+)
+# Studio apps shut down after this much idle time unless the team's spec says otherwise.
+DEFAULT_IDLE_TIMEOUT_MINUTES = 60
+
 # Central interface endpoints in the shared services account (service name after com.amazonaws.<region>.).
 INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "sagemaker.api",
@@ -149,6 +167,7 @@ INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "logs",
     "monitoring",
     "glue",
+    "servicecatalog",
 )
 # SageMaker Studio's endpoint is named aws.sagemaker.<region>.studio, not com.amazonaws.<region>.studio.
 STUDIO_ENDPOINT = "studio"

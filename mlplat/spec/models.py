@@ -11,17 +11,24 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mlplat.spec.framework import Environment, PersonaScope
+from mlplat.spec.framework import (
+    DEFAULT_IDLE_TIMEOUT_MINUTES,
+    Environment,
+    PersonaScope,
+    TeamPersona,
+)
 from mlplat.spec.types import (
     AccountId,
     Cidr,
     Email,
+    InstanceType,
     Name,
     OuPath,
     PolicyName,
     Region,
     SessionDuration,
     Tags,
+    UserName,
 )
 
 
@@ -94,6 +101,29 @@ class LineOfBusiness(Model):
     tags: Tags = Field(default_factory=dict, description="Tags added to all of its teams' resources.")
 
 
+class TeamMember(Model):
+    """A person of the team: gets a Studio user profile in the dev account with their persona's execution role."""
+
+    user: UserName = Field(description="IAM Identity Center user name; the Studio profile is tagged with it and only "
+                           "this user's session can open it.")
+    persona: TeamPersona = Field(description="The member's persona: data-scientist, ml-team-lead or ml-engineer.")
+
+
+class ExperimentTracking(Model):
+    """A managed MLflow tracking server in the team's dev account."""
+
+    size: Literal["Small", "Medium", "Large"] = Field(default="Small", description="Tracking server size.")
+
+
+class Studio(Model):
+    """SageMaker Studio in the team's dev account."""
+
+    idle_timeout_minutes: int = Field(
+        default=DEFAULT_IDLE_TIMEOUT_MINUTES, ge=60, le=525600,
+        description="JupyterLab and Code Editor apps shut down after this many idle minutes (60 to 525600).",
+    )
+
+
 class Team(Model):
     """An ML team: each environment becomes an account of its own."""
 
@@ -106,6 +136,26 @@ class Team(Model):
         "default: all three with derived settings.",
     )
     tags: Tags = Field(default_factory=dict, description="Tags added to the team's resources.")
+    members: list[TeamMember] = Field(
+        default_factory=list,
+        description="People of the team with a Studio user profile in dev; the team lead can add more through "
+        "the Service Catalog user profile product.",
+    )
+    use_cases: list[Name] = Field(
+        default_factory=list,
+        description="Use cases: each gets a model package group in the local (dev) and central registries and a "
+        "deployment pipeline, named '<team>-<use case>'; default: one, named after the team.",
+    )
+    instance_types: list[InstanceType] | None = Field(
+        default=None, min_length=1,
+        description="SageMaker instance types the team may run (jobs, endpoints, Studio apps); default: general "
+        "purpose, compute and ml.g5 up to 2xlarge.",
+    )
+    studio: Studio = Field(default_factory=Studio, description="SageMaker Studio settings of the dev account.")
+    experiment_tracking: ExperimentTracking | None = Field(
+        default=None, description="A managed MLflow tracking server in dev, storing artifacts in the team bucket; "
+        "default: none (SageMaker Experiments only).",
+    )
 
 
 class DataDomain(Model):
@@ -128,7 +178,8 @@ class Network(Model):
     interface_endpoints: list[str] | None = Field(
         default=None,
         description="Services with a central interface endpoint in shared services (after com.amazonaws.<region>.); "
-        "default: SageMaker API, runtime, feature store runtime, Studio, STS, S3, ECR, KMS, CloudWatch Logs and metrics, Glue.",
+        "default: SageMaker API, runtime, feature store runtime, Studio, STS, S3, ECR, KMS, CloudWatch Logs and metrics, Glue, "
+        "Service Catalog.",
     )
 
 

@@ -16,6 +16,9 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-
 TAG_RE = re.compile(r"^[\w .:/=+\-@]*$", re.UNICODE)
 DURATION_RE = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 POLICY_NAME_RE = re.compile(r"^[\w+=,.@/-]{1,128}$")
+INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
+# Identity Center user names; also the value of the studiouserid tag a Studio profile carries.
+USER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
 
 # AWS limits
 ACCOUNT_NAME_MAX = 50
@@ -106,7 +109,21 @@ def _policy_name(value: str) -> str:
     return value
 
 
+def _instance_type(value: str) -> str:
+    if not INSTANCE_TYPE_RE.match(value):
+        raise ValueError(f"{value!r} is not a SageMaker instance type like ml.m5.xlarge")
+    return value
+
+
+def _user_name(value: str) -> str:
+    if not USER_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not an IAM Identity Center user name (letters, digits and +=,.@_- , up to 128)")
+    return value
+
+
 Name = Annotated[str, Field(min_length=2, max_length=32), AfterValidator(_name)]
+InstanceType = Annotated[str, AfterValidator(_instance_type)]
+UserName = Annotated[str, AfterValidator(_user_name)]
 AccountId = Annotated[str, BeforeValidator(_account_id)]
 Region = Annotated[str, AfterValidator(_region)]
 OuPath = Annotated[str, AfterValidator(_ou_path)]

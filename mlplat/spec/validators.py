@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlplat.spec import framework
+from mlplat.templates.servicecatalog import endpoint_instance_types
 from mlplat.spec.models import Spec
 from mlplat.spec.report import Collector
 
@@ -94,6 +95,20 @@ def check_accounts(spec: Spec, report: Collector) -> None:
                        f"{team.line_of_business!r} is not a line of business; {_known(lobs)}")
         if not team.environments:
             report.add(("teams", i, "environments"), "a team needs at least one environment: dev, test or prod")
+        _duplicates(report, ((("teams", i, "members", j, "user"), m.user) for j, m in enumerate(team.members)),
+                    "member")
+        _duplicates(report, ((("teams", i, "use_cases", j), u) for j, u in enumerate(team.use_cases)), "use case")
+        _duplicates(report, ((("teams", i, "instance_types", j), t) for j, t in enumerate(team.instance_types or [])),
+                    "instance type")
+        hosting = [t for t in (team.instance_types or []) if t in endpoint_instance_types()]
+        if team.instance_types and not hosting and {"test", "prod"} & set(team.environments):
+            report.add(("teams", i, "instance_types"), "none of them can host the team's endpoints in test and prod; "
+                       f"add one of {', '.join(endpoint_instance_types())}")
+        if "dev" not in team.environments:
+            for field in ("members", "experiment_tracking"):
+                if getattr(team, field):
+                    report.add(("teams", i, field), f"{field} belong to the dev environment, where Studio runs, "
+                               f"and the team has only {', '.join(team.environments) or 'none'}; add dev or remove {field}")
         for env, settings in team.environments.items():
             default_ou = framework.TEAM_ENVIRONMENT_OUS[env]
             if settings.ou is not None:
