@@ -78,6 +78,8 @@ def stack_graph(org: Org) -> StackGraph:
     log_archive = names[org.core("log_archive").key]
     network = names[org.network.transit_account]
     hub = names[org.network.hub_account]
+    ml_platform = names[org.ml_platform_account]
+    team_of = {key: team for team in org.teams for key in team.accounts.values()}
     nodes = []
     for stack in org.stacks:
         deps: set[str] = set()
@@ -96,6 +98,13 @@ def stack_graph(org: Org) -> StackGraph:
             if account.kind == "management" and any(
                     _reads_account_id(org.account(key)) for budget in org.budgets for key in budget.accounts):
                 deps.add(organization)  # budgets filter on the ids of the accounts they cover
+            team = team_of.get(account.key)
+            if team is not None and account.environment == "dev":
+                deps.add(ml_platform)  # the products bucket and key its launch role reads
+            if team is not None and account.environment in ("test", "prod"):
+                deps.add(ml_platform)  # the team's pipeline role and deployment bucket and key
+                if "dev" in team.accounts:
+                    deps.add(names[team.accounts["dev"]])  # the dev bucket and key of the trained models
             node_ou = account.ou
         else:
             node_ou = None

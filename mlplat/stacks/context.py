@@ -34,6 +34,20 @@ class Shared:
     log_kms_key_arn: str | None = None
     transit_gateway_id: str | None = None
     dns_profile_id: str | None = None
+    ou_ids: dict[str, str] = field(default_factory=dict)  # OU path -> id
+    ou_org_paths: dict[str, str] = field(default_factory=dict)  # OU path -> 'o-.../r-.../ou-.../' (aws:PrincipalOrgPaths)
+    spokes: dict[str, Any] = field(default_factory=dict)  # account key -> its SpokeVpc (same stack only)
+    hub_cidr: str | None = None
+    # the ML platform account (module 3)
+    ml_bus_arn: str | None = None
+    central_registry_prefix: str | None = None  # 'arn:aws:sagemaker:<region>:<id>:model-package-group/'
+    image_repository_arns: list[str] = field(default_factory=list)
+    products_bucket_arn: str | None = None
+    products_key_arn: str | None = None
+    pipeline_role_arns: dict[str, str] = field(default_factory=dict)  # team -> its deployment pipeline role
+    deployment_buckets: dict[str, tuple[str, str]] = field(default_factory=dict)  # team -> (bucket ARN, key ARN)
+    # the teams' dev accounts (module 4)
+    team_storage: dict[str, tuple[str, str]] = field(default_factory=dict)  # account key -> (bucket ARN, key ARN)
 
     def require(self, name: str) -> Any:
         value = getattr(self, name)

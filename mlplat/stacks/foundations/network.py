@@ -6,7 +6,8 @@ that makes them resolvable; every account whose network role is ``spoke`` gets a
 the gateway that routes only the hub's CIDR there. Accounts with role ``none`` get no VPC.
 
 Reads ``organization_arn``, ``organization_id`` and ``log_bucket_arn`` from the placements before
-this one; sets ``transit_gateway_id`` (network stack) and ``dns_profile_id`` (shared services stack).
+this one; sets ``transit_gateway_id`` (network stack) and ``dns_profile_id`` (shared services stack), ``hub_cidr``
+and ``spokes`` (each spoke's VPC, for the placements that put workloads in it).
 Stacks depend network -> hub -> spokes and never back: the gateway accepts attachments on its own,
 so it needs nothing from the VPCs attached to it.
 """
@@ -59,10 +60,11 @@ def place(stacks: StackSet) -> None:
     ))
     shared.dns_profile_id = endpoint_hub.dns_profile_id
 
+    shared.hub_cidr = hub_cidr
     for handle in spokes:
         account = handle.account
         handle.provider(region)
-        SpokeVpc(handle.scope, "spoke-vpc", SpokeVpcProps(
+        shared.spokes[account.key] = SpokeVpc(handle.scope, "spoke-vpc", SpokeVpcProps(
             name=account.name,
             region=region,
             cidr_block=_vpc_cidr(account.vpc_cidr, account.key),

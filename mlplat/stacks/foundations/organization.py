@@ -19,10 +19,13 @@ def place(stacks: StackSet) -> None:
         PermissionSet,
     )
     from mlplat.modules.foundations.organization.delegated_admins import (
+        SERVICE_CATALOG_PRINCIPAL,
         DelegatedAdministrators,
         DelegatedAdministratorsProps,
         RegionalSecurityAdministrators,
         RegionalSecurityAdministratorsProps,
+        ServiceCatalogOrganizationsAccess,
+        ServiceCatalogOrganizationsAccessProps,
     )
     from mlplat.modules.foundations.organization.service_control_policies import (
         PolicyAttachment,
@@ -53,10 +56,22 @@ def place(stacks: StackSet) -> None:
         stacks.shared.account_ids.setdefault(key, account_id)  # adopted accounts keep their literal id
     stacks.shared.organization_id = structure.organization_id
     stacks.shared.organization_arn = structure.organization_arn
+    stacks.shared.ou_ids = dict(structure.ou_ids)
+    for ou in org.organizational_units:
+        parts = ou.path.split("/")
+        chain = "/".join(structure.ou_ids["/".join(parts[:i + 1])] for i in range(len(parts)))
+        stacks.shared.ou_org_paths[ou.path] = f"{structure.organization_id}/{structure.root_id}/{chain}/"
 
     admin_account_id = stacks.account_id(org.core("security_tooling").key)
     DelegatedAdministrators(scope, "delegated-admins", DelegatedAdministratorsProps(
         admin_account_id=admin_account_id, depends_on=[structure.organization],
+    ))
+    # the ML platform account shares the Service Catalog portfolio with the ML OUs
+    catalog_access = ServiceCatalogOrganizationsAccess(scope, "servicecatalog-access", ServiceCatalogOrganizationsAccessProps(
+        depends_on=[structure.organization]))
+    DelegatedAdministrators(scope, "ml-platform-admin", DelegatedAdministratorsProps(
+        admin_account_id=stacks.account_id(org.ml_platform_account),
+        service_principals=[SERVICE_CATALOG_PRINCIPAL], depends_on=[structure.organization, catalog_access.access],
     ))
     for region in handle.regions():
         RegionalSecurityAdministrators(scope, f"security-admins-{region}", RegionalSecurityAdministratorsProps(
@@ -89,13 +104,15 @@ def place(stacks: StackSet) -> None:
                 session_duration=persona.session_duration,
                 managed_policies=list(persona.managed_policies),
                 inline_policy=grants.inline_policy(persona.name, bucket_prefix=org.name,
-                                                   approval_account_ids=approval_accounts)
+                                                   approval_account_ids=approval_accounts,
+                                                   ml_platform_account_id=stacks.account_id(org.ml_platform_account))
                 if persona.builtin else None,
             )
             for persona in org.personas
         ],
         groups={g.group: _group_description(g.persona, g.team) for g in org.groups},
         groups_external=org.groups_external,
+        access_control_attributes=dict(grants.ACCESS_CONTROL_ATTRIBUTES),
         account_assignments=[
             AccountAssignment(group=g.group, permission_set=g.persona, target=key, target_id=stacks.account_id(key))
             for g in org.groups for key in g.accounts

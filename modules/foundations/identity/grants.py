@@ -16,6 +16,14 @@ from mlplat.modules.foundations.identity import defaults
 
 # The IAM policy variable, escaped for Terraform (which would read ${...} as one of its own interpolations).
 PRINCIPAL_ACCOUNT = "$${aws:PrincipalAccount}"
+# Every Identity Center session carries the signed-in user's name as the principal tag studiouserid; a
+# Studio user profile tagged with the same value is the only one the session may open.
+STUDIO_USER_TAG = "studiouserid"
+ACCESS_CONTROL_ATTRIBUTES = {STUDIO_USER_TAG: "$${path:userName}"}
+STUDIO_USER_MATCH = {f"sagemaker:ResourceTag/{STUDIO_USER_TAG}": f"$${{aws:PrincipalTag/{STUDIO_USER_TAG}}}"}
+RELEASE_APPROVER_ROLE = "arn:aws:iam::{account}:role/mlplat/*-release-approver"
+ALERTS_TOPIC = "arn:aws:sns:*:{account}:ml-alerts"
+RELEASE_APPROVALS_TOPIC = "arn:aws:sns:*:{account}:*-release-approvals"
 
 SAGEMAKER_READ = ("sagemaker:Describe*", "sagemaker:GetSearchSuggestions", "sagemaker:List*", "sagemaker:Search")
 STUDIO_ACCESS = ("sagemaker:CreatePresignedDomainUrl",)
@@ -106,16 +114,24 @@ def _sagemaker_read() -> dict[str, Any]:
 
 
 def _studio() -> dict[str, Any]:
-    return statement("StudioAccess", STUDIO_ACCESS, [_arn("sagemaker", "user-profile/*/*")])
+    return statement("StudioAccessToOwnProfile", STUDIO_ACCESS, [_arn("sagemaker", "user-profile/*/*", PRINCIPAL_ACCOUNT)],
+                     conditions={"StringEquals": STUDIO_USER_MATCH})
 
 
 def _cloudwatch_read() -> dict[str, Any]:
     return statement("CloudWatchRead", CLOUDWATCH_READ)
 
 
-def _pass_platform_roles_to_sagemaker() -> dict[str, Any]:
-    return statement("PassPlatformRolesToSageMaker", ["iam:PassRole"], [_iam_arn("role")],
+def _pass_own_execution_role(persona: str) -> dict[str, Any]:
+    """A team persona passes only its own Studio execution role (``/mlplat/studio-<persona>``) to SageMaker."""
+    return statement("PassOwnExecutionRole", ["iam:PassRole"],
+                     [f"arn:aws:iam::{PRINCIPAL_ACCOUNT}:role{defaults.PLATFORM_IAM_PATH}studio-{persona}"],
                      conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}})
+
+
+def _protect_studio_user_tag() -> dict[str, Any]:
+    return statement("ProtectStudioUserTag", ["sagemaker:AddTags", "sagemaker:DeleteTags"], "*", effect="Deny",
+                     conditions={"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": [STUDIO_USER_TAG]}})
 
 
 def _team_data(bucket_prefix: str) -> list[dict[str, Any]]:
@@ -132,6 +148,7 @@ def _ml_team_lead(bucket_prefix: str, approval_account_ids: Sequence[str]) -> li
     return [
         _sagemaker_read(),
         _studio(),
+        _protect_studio_user_tag(),
         statement("Projects", PROJECTS),
         statement("PipelineRuns", PIPELINE_RUNS, [_arn("sagemaker", "pipeline/*")]),
         # the central registry's resource policy decides which team's packages a lead may approve there
@@ -144,23 +161,32 @@ def _data_scientist(bucket_prefix: str, approval_account_ids: Sequence[str]) -> 
     return [
         _sagemaker_read(),
         _studio(),
+        _protect_studio_user_tag(),
         statement("Experiments", EXPERIMENTS, [_arn("sagemaker", "*")]),
         statement("FeatureStoreRead", FEATURE_STORE_READ, [_arn("sagemaker", "feature-group/*")]),
-        _pass_platform_roles_to_sagemaker(),
+        _pass_own_execution_role("data-scientist"),
         *_team_data(bucket_prefix),
         statement("DataCatalogRead", DATA_CATALOG_READ),
     ]
 
 
-def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str],
+                 ml_platform_account_id: str = "*") -> list[dict[str, Any]]:
     return [
+        # the release approver role's trust policy admits only the ML engineers of its team's prod account
+        statement("ApproveTeamReleases", ["sts:AssumeRole"],
+                  [RELEASE_APPROVER_ROLE.format(account=ml_platform_account_id)]),
+        # the topics' policies admit only the team's own accounts (alerts) and prod ML engineers (approvals)
+        statement("SubscribeToTeamAlerts", ["sns:Subscribe"], [ALERTS_TOPIC.format(account=PRINCIPAL_ACCOUNT),
+                                                               RELEASE_APPROVALS_TOPIC.format(account=ml_platform_account_id)]),
         _sagemaker_read(),
         _studio(),
+        _protect_studio_user_tag(),
         statement("Pipelines", PIPELINE_AUTHORING + PIPELINE_RUNS, [_arn("sagemaker", "pipeline/*")]),
         statement("Endpoints", ENDPOINTS, [_arn("sagemaker", "*")]),
         statement("ModelRegistry", MODEL_REGISTRY, [_arn("sagemaker", "model-package/*"),
                                                     _arn("sagemaker", "model-package-group/*")]),
-        _pass_platform_roles_to_sagemaker(),
+        _pass_own_execution_role("ml-engineer"),
         statement("EcrLogin", ECR_LOGIN),
         statement("EcrPushPull", ECR_PUSH_PULL, [_arn("ecr", "repository/*")]),
         statement("DeliveryRead", DELIVERY_READ),
@@ -191,7 +217,7 @@ def _governance_officer(bucket_prefix: str, approval_account_ids: Sequence[str])
     ]
 
 
-PersonaGrants = Callable[[str, Sequence[str]], list[dict[str, Any]]]
+PersonaGrants = Callable[..., list[dict[str, Any]]]
 
 # Built-in personas with an inline policy; auditor and cloud-admin have their managed policies only.
 GRANTS: dict[str, PersonaGrants] = {
@@ -203,7 +229,8 @@ GRANTS: dict[str, PersonaGrants] = {
 }
 
 
-def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Sequence[str] = ()) -> str | None:
+def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Sequence[str] = (),
+                  ml_platform_account_id: str = "*") -> str | None:
     """The inline policy document of a built-in persona's permission set, or None when it has none.
 
     ``bucket_prefix`` names the organization's buckets (``<prefix>-*``) that team personas read and write in
@@ -213,4 +240,6 @@ def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Seq
     grants = GRANTS.get(persona)
     if grants is None:
         return None
+    if persona == "ml-engineer":
+        return policy_document(_ml_engineer(bucket_prefix, approval_account_ids, ml_platform_account_id))
     return policy_document(grants(bucket_prefix, approval_account_ids))

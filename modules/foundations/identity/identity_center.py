@@ -36,6 +36,8 @@ class IdentityCenterProps(Props):
     groups: dict[str, str]  # group display name -> description
     groups_external: bool  # True: the groups come from an identity provider (SCIM) and are looked up
     account_assignments: list[AccountAssignment]
+    # attributes for access control: principal tag key -> the user attribute it is set from
+    access_control_attributes: dict[str, str] = Field(default_factory=dict)
     # the Identity Center instance; None: the organization's instance, looked up
     instance_arn: str | None = None
     identity_store_id: str | None = None
@@ -47,7 +49,8 @@ class IdentityCenter(Construct):
     Looks up the instance (``data.aws_ssoadmin_instances``, the first one) unless given. Creates one
     ``aws_ssoadmin_permission_set`` per permission set (no relay state), one
     ``aws_ssoadmin_managed_policy_attachment`` per AWS managed policy and an
-    ``aws_ssoadmin_permission_set_inline_policy`` where given. Groups are created in the identity store
+    ``aws_ssoadmin_permission_set_inline_policy`` where given, and the instance's attributes for access
+    control (principal tags every session carries, set from the user's attributes). Groups are created in the identity store
     (``aws_identitystore_group``) or, when they come from an external identity provider, looked up by
     display name (``data.aws_identitystore_group``). One ``aws_ssoadmin_account_assignment`` per group and
     account provisions the permission set there, after its policies are in place.
@@ -61,6 +64,14 @@ class IdentityCenter(Construct):
             instances = aws.data_aws_ssoadmin_instances.DataAwsSsoadminInstances(self, "instances")
             instance_arn = core.Fn.element(core.Fn.tolist(instances.arns), 0)
             identity_store_id = core.Fn.element(core.Fn.tolist(instances.identity_store_ids), 0)
+
+        if props.access_control_attributes:
+            attrs = aws.ssoadmin_instance_access_control_attributes
+            attrs.SsoadminInstanceAccessControlAttributes(
+                self, "access-control-attributes", instance_arn=instance_arn,
+                attribute=[attrs.SsoadminInstanceAccessControlAttributesAttribute(
+                    key=key, value=[attrs.SsoadminInstanceAccessControlAttributesAttributeValue(source=[source])])
+                    for key, source in sorted(props.access_control_attributes.items())])
 
         too_long = sorted(p.name for p in props.permission_sets if len(p.name) > defaults.PERMISSION_SET_NAME_MAX)
         if too_long:

@@ -46,7 +46,7 @@ class SpokeVpc(Construct):
         owned = props.aws_owned_object_arns
         if owned is None:
             owned = [arn.format(region=props.region) for arn in defaults.AWS_OWNED_OBJECT_ARNS]
-        aws.vpc_endpoint.VpcEndpoint(
+        self.s3_endpoint = aws.vpc_endpoint.VpcEndpoint(
             self, "s3-gateway-endpoint",
             vpc_id=self.network.vpc_id,
             service_name=defaults.ENDPOINT_SERVICE_NAME.format(region=props.region, service="s3"),
@@ -66,3 +66,12 @@ class SpokeVpc(Construct):
     @property
     def vpc_id(self) -> str:
         return self.network.vpc_id
+
+    @property
+    def subnet_ids(self) -> list[str]:
+        return self.network.subnet_ids
+
+    @property
+    def s3_prefix_list_id(self) -> str:
+        """The prefix list of S3 behind the gateway endpoint, for security group rules."""
+        return self.s3_endpoint.prefix_list_id

@@ -14,6 +14,7 @@ AWS_SERVICE_ACCESS_PRINCIPALS: tuple[str, ...] = (
     "guardduty.amazonaws.com",
     "ram.amazonaws.com",
     "securityhub.amazonaws.com",
+    "servicecatalog.amazonaws.com",
     "sso.amazonaws.com",
 )
 ENABLED_POLICY_TYPES: tuple[str, ...] = ("SERVICE_CONTROL_POLICY",)

@@ -37,6 +37,23 @@ class DelegatedAdministrators(Construct):
             )
 
 
+SERVICE_CATALOG_PRINCIPAL = "servicecatalog.amazonaws.com"
+
+
+class ServiceCatalogOrganizationsAccessProps(Props):
+    depends_on: list[Any] = Field(default_factory=list)  # the organization
+
+
+class ServiceCatalogOrganizationsAccess(Construct):
+    """Turns on Service Catalog's AWS Organizations access (from the management account), which
+    portfolio shares with OUs, and a delegated administrator for Service Catalog, need."""
+
+    def __init__(self, scope: Construct, id: str, props: ServiceCatalogOrganizationsAccessProps) -> None:
+        super().__init__(scope, id)
+        self.access = aws.servicecatalog_organizations_access.ServicecatalogOrganizationsAccess(
+            self, "access", enabled=True, depends_on=list(props.depends_on) or None)
+
+
 class RegionalSecurityAdministratorsProps(Props):
     admin_account_id: str
     provider: Any = None  # the management account's provider in this region; None: the default provider

@@ -72,6 +72,11 @@ def test_managed_and_inline_policies_per_persona(synthesized, example: str) -> N
     assert set(inline) == {"ml-team-lead", "data-scientist", "ml-engineer", "platform-admin", "governance-officer"}
     for name, policy in inline.items():
         for statement in policy["Statement"]:
+            # the one denial: nobody touches the tag that ties a Studio profile to its user
+            if statement["Effect"] == "Deny":
+                assert statement["Sid"] == "ProtectStudioUserTag" and name in {"ml-team-lead", "data-scientist",
+                                                                                "ml-engineer"}, name
+                continue
             assert statement["Effect"] == "Allow", name
             assert not any(a == "*" or a.endswith(":*") for a in statement["Action"]), (name, statement["Sid"])
     platform = {s["Sid"]: s for s in inline["platform-admin"]["Statement"]}

@@ -21,7 +21,7 @@ ORG_ID = "o-abc123def4"
 ORG_ARN = f"arn:aws:organizations::210987654321:organization/{ORG_ID}"
 LOG_BUCKET_ARN = "arn:aws:s3:::northbank-log-archive-fake"
 SERVICES = ("sagemaker.api", "sagemaker.runtime", "sagemaker.featurestore-runtime", "studio", "sts", "s3",
-            "ecr.api", "ecr.dkr", "kms", "logs", "monitoring", "glue")
+            "ecr.api", "ecr.dkr", "kms", "logs", "monitoring", "glue", "servicecatalog")
 ZONES = {
     "sagemaker.api": "api.sagemaker.eu-west-1.amazonaws.com",
     "sagemaker.runtime": "runtime.sagemaker.eu-west-1.amazonaws.com",
@@ -34,6 +34,7 @@ ZONES = {
     "logs": "logs.eu-west-1.amazonaws.com",
     "monitoring": "monitoring.eu-west-1.amazonaws.com",
     "glue": "glue.eu-west-1.amazonaws.com",
+    "servicecatalog": "servicecatalog.eu-west-1.amazonaws.com",
 }
 
 

@@ -79,7 +79,8 @@ def test_organization_has_all_features_and_trusted_services(synthesized, example
     assert body["lifecycle"]["prevent_destroy"] is True
     assert {"cloudtrail.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com",
             "guardduty.amazonaws.com", "securityhub.amazonaws.com", "access-analyzer.amazonaws.com",
-            "sso.amazonaws.com", "ram.amazonaws.com"} == set(body["aws_service_access_principals"])
+            "sso.amazonaws.com", "ram.amazonaws.com", "servicecatalog.amazonaws.com"} == set(
+                body["aws_service_access_principals"])
     assert len(synthesized[example].resources["aws_ram_sharing_with_organization"]) == 1
 
 
@@ -211,10 +212,16 @@ def test_security_services_are_delegated_in_every_region(synthesized) -> None:
         assert all(f"aws_organizations_organization.{org_name}" in b["depends_on"] for b in admins)
     assert all(b["enable"] is True for b in result.resources["aws_guardduty_detector"].values())
     assert len(result.resources["aws_securityhub_account"]) == 2
-    delegated = result.resources["aws_organizations_delegated_administrator"].values()
-    assert sorted(b["service_principal"] for b in delegated) == [
-        "access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com"]
-    assert all(b["account_id"] == admin for b in delegated)
+    delegated = {b["service_principal"]: b for b in result.resources["aws_organizations_delegated_administrator"].values()}
+    assert sorted(delegated) == ["access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com",
+                                 "config.amazonaws.com", "servicecatalog.amazonaws.com"]
+    catalog = delegated.pop("servicecatalog.amazonaws.com")
+    assert all(b["account_id"] == admin for b in delegated.values())
+    # Service Catalog is administered by the ML platform account, which shares the ML portfolio with the OUs
+    platform, _ = result.by_path("aws_organizations_account", "account-ml-shared-services-prod")
+    assert catalog["account_id"] == f"${{aws_organizations_account.{platform}.id}}"
+    (access,) = result.resources["aws_servicecatalog_organizations_access"].values()
+    assert access["enabled"] is True
 
 
 def test_fails_when_scp_too_large(tmp_path) -> None:

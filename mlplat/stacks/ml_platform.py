@@ -1,0 +1,136 @@
+"""Placement of the ML platform services (module 3) in the ML platform account, and the products'
+launch access in every team dev account.
+
+Reads account ids, OU ids and paths, and the organization id; sets the ML event bus ARN, the central
+registry prefix, the image repository ARNs, the products bucket and key, and each team's pipeline
+role and deployment bucket, which the team stacks of modules 4 and 5 read.
+"""
+
+from __future__ import annotations
+
+from mlplat.resolve import naming
+from mlplat.resolve.model import MlTeam
+from mlplat.stacks.context import StackSet
+
+ML_BUS = "ml-models"
+
+
+def team_ous(stacks: StackSet, environments: tuple[str, ...]) -> list[str]:
+    """The OU paths holding the teams' accounts of these environments, sorted."""
+    org = stacks.org
+    return sorted({org.account(key).ou for t in org.teams for env, key in t.accounts.items()
+                   if env in environments and org.account(key).ou})
+
+
+def place(stacks: StackSet) -> None:
+    from mlplat.modules.base import statement
+    from mlplat.modules.ml_platform import defaults
+    from mlplat.modules.ml_platform.central_registry import CentralModelRegistry, CentralModelRegistryProps, TeamRegistry
+    from mlplat.modules.ml_platform.deployment_pipeline import (
+        Environment,
+        TeamDeploymentPipeline,
+        TeamDeploymentPipelineProps,
+    )
+    from mlplat.modules.ml_platform.event_bus import ModelEventBus, ModelEventBusProps
+    from mlplat.modules.ml_platform.image_repositories import ImageRepositories, ImageRepositoriesProps
+    from mlplat.modules.ml_platform.product_portfolio import Product, ProductPortfolio, ProductPortfolioProps
+    from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
+    from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
+    from mlplat.templates import servicecatalog
+
+    org, shared = stacks.org, stacks.shared
+    if not org.teams:
+        return
+    region = org.home_region
+    handle = stacks.for_account(org.ml_platform_account)
+    provider = handle.provider(region)
+    account = handle.account_id()
+    organization_id = shared.require("organization_id")
+    ml_paths = [shared.ou_org_paths[ou] for ou in team_ous(stacks, ("dev", "test", "prod"))]
+
+    key = CustomerKey(handle.scope, "platform-key", CustomerKeyProps(
+        alias=f"alias/{org.name}-ml-platform", description="ML platform: images, product templates, audit logs",
+        account_id=account, provider=provider, policy_statements=[
+            statement("CloudWatchLogsEncrypts", ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*",
+                                                 "kms:ReEncrypt*"], "*",
+                      principals={"Service": f"logs.{region}.amazonaws.com"},
+                      conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                              f"arn:aws:logs:{region}:{account}:log-group:*"}}),
+            statement("EventBridgeEncrypts", ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "*",
+                      principals={"Service": "events.amazonaws.com"},
+                      conditions={"StringEquals": {"aws:SourceAccount": account}}),
+        ]))
+    access_logs = PrivateBucket(handle.scope, "access-logs", PrivateBucketProps(
+        bucket_name=naming.access_logs_bucket_name(org.name, account, region), account_id=account,
+        kms_key_arn=None, access_logs_bucket=None, provider=provider))
+    products_bucket = PrivateBucket(handle.scope, "products", PrivateBucketProps(
+        bucket_name=naming.products_bucket_name(org.name, account, region), account_id=account,
+        kms_key_arn=key.arn, access_logs_bucket=access_logs.bucket_name, provider=provider))
+    shared.products_bucket_arn = products_bucket.arn
+    shared.products_key_arn = key.arn
+
+    deploy_template = servicecatalog.template_text("project-model-deploy")
+    dev_ous = team_ous(stacks, ("dev",))
+    ProductPortfolio(handle.scope, "ml-products", ProductPortfolioProps(
+        name=f"{org.name}-ml-products", bucket=products_bucket.bucket_name, region=region, key_arn=key.arn,
+        products=[Product(key=p.key, name=p.name, description=p.description,
+                          template=servicecatalog.template_text(p.key), tags=p.tags)
+                  for p in servicecatalog.PRODUCTS],
+        share_with_ou_arns=[f"arn:aws:organizations::{org.management_account_id}:ou/{organization_id}/{shared.ou_ids[ou]}"
+                            for ou in dev_ous],
+        deploy_template=deploy_template, provider=provider))
+
+    bus = ModelEventBus(handle.scope, "ml-event-bus", ModelEventBusProps(
+        name=ML_BUS, account_id=account, region=region, organization_id=organization_id, sender_org_paths=ml_paths,
+        key_arn=key.arn, provider=provider))
+    shared.ml_bus_arn = bus.arn
+    shared.central_registry_prefix = f"arn:aws:sagemaker:{region}:{account}:model-package-group/"
+
+    images = ImageRepositories(handle.scope, "images", ImageRepositoriesProps(
+        name_prefix=f"{org.name}/ml", account_id=account, region=region, organization_id=organization_id,
+        puller_org_paths=ml_paths, key_arn=key.arn, provider=provider))
+    shared.image_repository_arns = list(images.arns)
+
+    CentralModelRegistry(handle.scope, "central-registry", CentralModelRegistryProps(
+        account_id=account, region=region, provider=provider, teams=[
+            TeamRegistry(team=t.name, groups=[t.model_package_group(u) for u in t.use_cases],
+                         registering_account_ids=_ids(stacks, t, ("dev", "test")),
+                         reading_account_ids=_ids(stacks, t, ("test", "prod")),
+                         approving_account_ids=_ids(stacks, t, ("dev",)))
+            for t in org.teams]))
+
+    for team in org.teams:
+        environments = [Environment(name=env, account_id=stacks.account_id(team.accounts[env]))
+                        for env in ("test", "prod") if env in team.accounts]
+        if environments and team.endpoint_instance_type:
+            pipeline = TeamDeploymentPipeline(handle.scope, f"deployment-{team.name}", TeamDeploymentPipelineProps(
+                org=org.name, team=team.name, account_id=account, region=region,
+                use_cases={u: team.model_package_group(u) for u in team.use_cases},
+                endpoint_instance_type=team.endpoint_instance_type,
+                environments=environments,
+                bucket_name=naming.deployment_bucket_name(org.name, team.name, account),
+                access_logs_bucket=access_logs.bucket_name,
+                source_bucket_arn=products_bucket.arn, source_bucket_name=products_bucket.bucket_name,
+                source_object_key=defaults.DEPLOY_SOURCE_KEY,
+                source_key_arn=key.arn, deploy_template_file=defaults.DEPLOY_TEMPLATE_FILE,
+                prod_approvers=defaults.SSO_ROLE_IN_ACCOUNT.format(
+                    account=environments[-1].account_id, persona="ml-engineer"),
+                provider=provider))
+            shared.pipeline_role_arns[team.name] = pipeline.pipeline_role_arn
+            shared.deployment_buckets[team.name] = (pipeline.bucket.arn, pipeline.key.arn)
+
+
+def place_catalog_access(stacks: StackSet, team: MlTeam, passable_role_arns: list[str], key_arn: str) -> None:
+    """The launch access of one team dev account (called by the module 4 placement, which has its roles)."""
+    from mlplat.modules.ml_platform.catalog_access import TeamCatalogAccess, TeamCatalogAccessProps
+
+    shared = stacks.shared
+    handle = stacks.for_account(team.accounts["dev"])
+    TeamCatalogAccess(handle.scope, "catalog-access", TeamCatalogAccessProps(
+        account_id=handle.account_id(), region=stacks.org.home_region, key_arn=key_arn,
+        passable_role_arns=passable_role_arns, template_bucket_arn=shared.require("products_bucket_arn"),
+        products_key_arn=shared.require("products_key_arn"), provider=handle.provider()))
+
+
+def _ids(stacks: StackSet, team: MlTeam, environments: tuple[str, ...]) -> list[str]:
+    return [stacks.account_id(team.accounts[e]) for e in environments if e in team.accounts]
