@@ -149,13 +149,33 @@ def main() -> None:
         print(row(validate_big))
         validate_ent = measure("validate: enterprise example", _validate_code(ENTERPRISE))
         print(row(validate_ent))
-        for label, spec in (("enterprise example", ENTERPRISE), ("generated 100-team org", big)):
-            modules_file = work / f"{spec.stem}.modules.json"
-            synth = measure(f"synth: {label}", _synth_code(spec, work / f"out-{spec.stem}", modules_file))
-            floor = measure(f"floor: bare app, same bindings", _floor_code(work / f"floor-{spec.stem}", modules_file))
-            stacks = len(json.loads((work / f"out-{spec.stem}" / "manifest.json").read_text())["stacks"])
-            print(row(floor))
-            print(row(synth, floor) + f"   ({stacks} stacks)")
+        modules_file = work / "enterprise.modules.json"
+        synth = measure("synth: enterprise example", _synth_code(ENTERPRISE, work / "out-enterprise", modules_file))
+        floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-enterprise", modules_file))
+        print(row(floor))
+        print(row(synth, floor) + f"   ({_size(work / 'out-enterprise')})")
+        # growth with the number of teams: each size once more against one floor (the same bindings)
+        floor = None
+        for teams in GROWTH:
+            spec = work / f"org-{teams}-teams.yaml"
+            spec.write_text(generated_spec(teams))
+            modules_file = work / f"org-{teams}.modules.json"
+            synth = measure(f"synth: generated {teams}-team org", _synth_code(spec, work / f"out-{teams}", modules_file))
+            if floor is None:
+                floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-generated", modules_file))
+                print(row(floor))
+            print(row(synth, floor) + f"   ({_size(work / f'out-{teams}')}, "
+                  f"{(synth.seconds - floor.seconds) / teams * 1000:.0f} ms per team above the floor)")
+
+
+GROWTH = (10, 50, 100)
+
+
+def _size(out: Path) -> str:
+    manifest = json.loads((out / "manifest.json").read_text())
+    resources = sum(len(items) for stack in manifest["stacks"].values()
+                    for items in json.loads((out / stack["synthesizedStackPath"]).read_text()).get("resource", {}).values())
+    return f"{len(manifest['stacks'])} stacks, {resources} resources"
 
 
 if __name__ == "__main__":
