@@ -212,6 +212,6 @@ def mlflow(scope: TeamScope, artifact_prefix: str) -> list[dict[str, Any]]:
                   conditions={"StringLike": {"s3:prefix": [f"{artifact_prefix}*"]}}),
         statement("Artifacts", OBJECT_READ_WRITE, [f"{scope.bucket_arn}/{artifact_prefix}*"]),
         statement("TeamKey", KEY_READ + ("kms:GenerateDataKey*",), [scope.key_arn]),
-        statement("RegisterModels", REGISTER_MODEL + ("sagemaker:CreateModelPackageGroup",),
-                  scope.local_group_arns() + scope.local_package_arns()),
+        statement("RegisterModels", REGISTER_MODEL, scope.local_group_arns() + scope.local_package_arns(),
+                  conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}),
     ]

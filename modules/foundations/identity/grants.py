@@ -60,7 +60,7 @@ ENDPOINTS = (
     "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel", "sagemaker:InvokeEndpoint",
     "sagemaker:UpdateEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
 )
-MODEL_REGISTRY = ("sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup")
+MODEL_REGISTRY = ("sagemaker:CreateModelPackage",)
 MODEL_CARDS = (
     "sagemaker:CreateModelCard", "sagemaker:CreateModelCardExportJob", "sagemaker:DeleteModelCard",
     "sagemaker:UpdateModelCard",
@@ -184,8 +184,10 @@ def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str],
         _protect_studio_user_tag(),
         statement("Pipelines", PIPELINE_AUTHORING + PIPELINE_RUNS, [_arn("sagemaker", "pipeline/*")]),
         statement("Endpoints", ENDPOINTS, [_arn("sagemaker", "*")]),
+        # packages arrive pending; approving is the team lead's (and, centrally, the governance officer's)
         statement("ModelRegistry", MODEL_REGISTRY, [_arn("sagemaker", "model-package/*"),
-                                                    _arn("sagemaker", "model-package-group/*")]),
+                                                    _arn("sagemaker", "model-package-group/*")],
+                  conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}),
         _pass_own_execution_role("ml-engineer"),
         statement("EcrLogin", ECR_LOGIN),
         statement("EcrPushPull", ECR_PUSH_PULL, [_arn("ecr", "repository/*")]),
