@@ -15,7 +15,10 @@ def place(stacks: StackSet) -> None:
     from mlplat.modules.ml_development.execution_roles import role_arn
     from mlplat.modules.ml_operations import defaults, grants
     from mlplat.modules.ml_operations.deployment_roles import DeploymentRoles, DeploymentRolesProps
-    from mlplat.modules.ml_operations.endpoint_network import EndpointNetwork, EndpointNetworkProps
+    from mlplat.modules.foundations.network.workload_security_group import (
+        WorkloadSecurityGroup,
+        WorkloadSecurityGroupProps,
+    )
     from mlplat.modules.ml_operations.monitoring import ModelAlerts, ModelAlertsProps
     from mlplat.modules.storage.team_storage import TeamStorage, TeamStorageProps
 
@@ -38,8 +41,9 @@ def place(stacks: StackSet) -> None:
                 bucket_name=naming.team_bucket_name(org.name, account, region),
                 access_logs_bucket_name=naming.access_logs_bucket_name(org.name, account, region), provider=provider))
             spoke = shared.spokes[key]
-            network = EndpointNetwork(handle.scope, "endpoint-network", EndpointNetworkProps(
+            network = WorkloadSecurityGroup(handle.scope, "endpoint-network", WorkloadSecurityGroupProps(
                 name=f"{team.name}-{env}-endpoints", vpc_id=spoke.vpc_id,
+                description="SageMaker endpoints and jobs: each other, and HTTPS to the VPC endpoints only",
                 endpoint_cidr_blocks=[shared.require("hub_cidr")], s3_prefix_list_id=spoke.s3_prefix_list_id,
                 provider=provider))
             deploy_bucket, deploy_key = shared.deployment_buckets[team.name]

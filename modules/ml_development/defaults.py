@@ -14,9 +14,6 @@ HOME_EFS_RETENTION = "Retain"
 # The tag that ties a Studio user profile to one Identity Center user (its session's principal tag).
 STUDIO_USER_TAG = "studiouserid"
 
-HTTPS = 443
-NFS = 2049  # the domain's EFS home directories
-
 # Prefixes of the team bucket.
 MODELS_PREFIX = "models/"
 DATA_CAPTURE_PREFIX = "data-capture/"

@@ -9,6 +9,10 @@ from pydantic import Field
 
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props
+from mlplat.modules.foundations.network.workload_security_group import (
+    WorkloadSecurityGroup,
+    WorkloadSecurityGroupProps,
+)
 from mlplat.modules.ml_development import defaults
 
 
@@ -39,8 +43,9 @@ def profile_name(user: str) -> str:
 class TeamStudioDomain(Construct):
     """The team's Studio domain and the security group its apps use.
 
-    The security group lets apps talk to each other and to the domain's EFS home directories (itself),
-    and reach only HTTPS on the hub's interface endpoints and the S3 gateway endpoint: nothing else.
+    The security group (a :class:`WorkloadSecurityGroup`) lets apps talk to each other and to the
+    domain's EFS home directories, and reach only HTTPS on the hub's interface endpoints and the S3
+    gateway endpoint: nothing else.
     The domain: IAM authentication, ``VpcOnly`` in the team's private subnets, EFS and volumes under
     the team's key, notebook output sharing off, Docker off, idle JupyterLab and Code Editor apps shut
     down, home directories retained on deletion. One user profile per member, tagged
@@ -52,27 +57,11 @@ class TeamStudioDomain(Construct):
     def __init__(self, scope: Construct, id: str, props: TeamStudioDomainProps) -> None:
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
-        self.security_group = aws.security_group.SecurityGroup(
-            self, "security-group", name=f"{props.domain_name}-studio", vpc_id=props.vpc_id,
-            description="SageMaker Studio apps: each other, EFS, and HTTPS to the VPC endpoints only",
-            tags={"Name": f"{props.domain_name}-studio"}, **provider)
-        sg = self.security_group_id = self.security_group.id
-        rules = aws
-        rules.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self, "from-itself", security_group_id=sg, referenced_security_group_id=sg, ip_protocol="-1",
-            description="Studio apps and the domain's EFS", **provider)
-        rules.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-            self, "to-itself", security_group_id=sg, referenced_security_group_id=sg, ip_protocol="-1",
-            description="Studio apps and the domain's EFS", **provider)
-        for i, cidr in enumerate(props.endpoint_cidr_blocks):
-            rules.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-                self, f"to-endpoints-{i}", security_group_id=sg, cidr_ipv4=cidr, ip_protocol="tcp",
-                from_port=defaults.HTTPS, to_port=defaults.HTTPS, description="HTTPS to the central VPC endpoints",
-                **provider)
-        rules.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-            self, "to-s3", security_group_id=sg, prefix_list_id=props.s3_prefix_list_id, ip_protocol="tcp",
-            from_port=defaults.HTTPS, to_port=defaults.HTTPS, description="HTTPS to S3 through the gateway endpoint",
-            **provider)
+        self.security_group = WorkloadSecurityGroup(self, "network", WorkloadSecurityGroupProps(
+            name=f"{props.domain_name}-studio", vpc_id=props.vpc_id, endpoint_cidr_blocks=props.endpoint_cidr_blocks,
+            s3_prefix_list_id=props.s3_prefix_list_id, provider=props.provider,
+            description="SageMaker Studio apps: each other, EFS, and HTTPS to the VPC endpoints only"))
+        sg = self.security_group_id = self.security_group.security_group_id
 
         d = aws.sagemaker_domain
         idle = {"lifecycle_management": defaults.IDLE_LIFECYCLE_MANAGEMENT,

@@ -15,6 +15,7 @@ This module only reads files: it imports neither checkov nor a CDK engine.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 
@@ -121,6 +122,7 @@ def parameter_allowed_values(key: str, parameter: str) -> tuple[str, ...]:
     return tuple(str(v) for v in document["Parameters"][parameter].get("AllowedValues", ()))
 
 
+@functools.cache
 def endpoint_instance_types() -> tuple[str, ...]:
     """The instance types the deploy template (and so the deployment pipelines) can host an endpoint on."""
     return parameter_allowed_values("project-model-deploy", "InstanceType")

@@ -19,8 +19,6 @@ ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7
 # S3 server access logs of the log bucket: kept as long as the logs they describe.
 ACCESS_LOG_TRANSITION_DAYS = 90
 
-# Only TLS 1.2 or later reaches the log buckets.
-MINIMUM_TLS_VERSION = 1.2
 LOG_SSE_ALGORITHM = "aws:kms"
 # Objects written without an encryption header get the bucket default (SSE-KMS with the log key).
 # Puts asking for another algorithm are not denied: CloudTrail writes its digest files with SSE-S3.

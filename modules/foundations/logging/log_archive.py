@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document, statement
 from mlplat.modules.foundations.logging import defaults
+from mlplat.modules.storage.private_bucket import tls_only
 
 
 class LogArchiveProps(Props):
@@ -37,17 +38,6 @@ class LogArchiveProps(Props):
         if self.transition_days >= self.log_retention_days:
             raise ValueError("transition_days must be shorter than log_retention_days")
         return self
-
-
-def _tls_only(bucket_arn: str) -> list[dict[str, Any]]:
-    """Deny any request without TLS, or with TLS older than the minimum version."""
-    resources = [bucket_arn, f"{bucket_arn}/*"]
-    return [
-        statement("DenyInsecureTransport", ["s3:*"], resources, effect="Deny", principals={"AWS": "*"},
-                  conditions={"Bool": {"aws:SecureTransport": "false"}}),
-        statement("DenyOutdatedTls", ["s3:*"], resources, effect="Deny", principals={"AWS": "*"},
-                  conditions={"NumericLessThan": {"s3:TlsVersion": defaults.MINIMUM_TLS_VERSION}}),
-    ]
 
 
 class LogArchive(Construct):
@@ -229,7 +219,7 @@ class LogArchive(Construct):
         owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
         trail = {"aws:SourceArn": p.trail_arn}
         return policy_document([
-            *_tls_only(arn),
+            *tls_only(arn),
             statement("CloudTrailAclCheck", ["s3:GetBucketAcl"], arn,
                       principals={"Service": defaults.CLOUDTRAIL_PRINCIPAL}, conditions={"StringEquals": trail}),
             statement("CloudTrailWrite", ["s3:PutObject"],
@@ -252,7 +242,7 @@ class LogArchive(Construct):
         p = self._props
         arn = self.access_logs_bucket.arn
         return policy_document([
-            *_tls_only(arn),
+            *tls_only(arn),
             statement("S3ServerAccessLogsWrite", ["s3:PutObject"], f"{arn}/*",
                       principals={"Service": defaults.S3_LOGGING_PRINCIPAL},
                       conditions={"ArnLike": {"aws:SourceArn": self.bucket.arn},
