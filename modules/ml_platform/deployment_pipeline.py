@@ -106,7 +106,6 @@ class TeamDeploymentPipeline(Construct):
                                        **provider)
 
         pipeline_role_name = f"{team}-deployment-pipeline"
-        self.pipeline_role_arn: str = role_arn(account, pipeline_role_name)
         action_roles = [role_arn(e.account_id, "model-deployment-action") for e in props.environments]
         log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self, "build-logs", name=f"/aws/codebuild/{team}-resolve-model", kms_key_id=key_arn,
@@ -157,7 +156,8 @@ class TeamDeploymentPipeline(Construct):
                 source_object_arn=f"{props.source_bucket_arn}/{props.source_object_key}",
                 products_key_arn=props.source_key_arn, build_project_arns=[p.arn for p in projects.values()],
                 action_role_arns=action_roles, topic_arn=topic.arn)), **provider)
-        self.pipeline_role_arn = pipeline_role.arn  # the token: team stacks that trust it depend on this stack
+        # a token: the team stacks whose roles trust it depend on this stack
+        self.pipeline_role_arn: str = pipeline_role.arn
 
         start_role = aws.iam_role.IamRole(
             self, "start-role", name=f"{team}-deployment-starter", path=PLATFORM_IAM_PATH,
