@@ -36,3 +36,9 @@ def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str =
 def policy_document(statements: Iterable[Mapping[str, Any]]) -> str:
     """A compact IAM policy document; the same statements always give the same bytes."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
+
+
+def service_trust(service: str, account_id: str, sid: str = "ServiceAssumes") -> str:
+    """A trust policy: ``service`` may assume the role when acting for ``account_id`` only (confused deputy guard)."""
+    return policy_document([statement(sid, ["sts:AssumeRole"], "*", principals={"Service": service},
+                                      conditions={"StringEquals": {"aws:SourceAccount": account_id}})])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, service_trust
+from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
 from mlplat.modules.ml_development.grants import SAGEMAKER_SERVICE, TeamScope
-
-PLATFORM_IAM_PATH = "/mlplat/"
 
 
 def role_arn(account_id: str, name: str) -> str:
@@ -18,8 +17,7 @@ def role_arn(account_id: str, name: str) -> str:
 
 def sagemaker_trust(account_id: str) -> str:
     """Trusted by SageMaker acting for this account only (confused deputy guard)."""
-    return policy_document([statement("SageMakerAssumes", ["sts:AssumeRole"], principals={"Service": SAGEMAKER_SERVICE},
-                                       resources="*", conditions={"StringEquals": {"aws:SourceAccount": account_id}})])
+    return service_trust(SAGEMAKER_SERVICE, account_id, "SageMakerAssumes")
 
 
 class ExecutionRolesProps(Props):

@@ -79,6 +79,11 @@ SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 PROMOTION_SOURCE = ("sagemaker:DescribeModelPackage",)
 
 
+def package_arns(group_arns: list[str]) -> list[str]:
+    """The ARNs of the packages of these model package groups (``.../model-package/<group>/*``)."""
+    return [arn.replace(":model-package-group/", ":model-package/") + "/*" for arn in group_arns]
+
+
 class TeamScope(Props):
     """The team's own resources in one account, which its roles' statements name."""
 
@@ -108,8 +113,7 @@ class TeamScope(Props):
         return [self.arn("sagemaker", f"model-package/{g}/*") for g in self.local_model_package_groups]
 
     def central_package_arns(self) -> list[str]:
-        return [arn.replace(":model-package-group/", ":model-package/") + "/*"
-                for arn in self.central_model_package_group_arns]
+        return package_arns(self.central_model_package_group_arns)
 
 
 def _job_conditions(scope: TeamScope, *, isolated: bool) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement
 from mlplat.modules.ml_development import defaults, grants
 from mlplat.modules.ml_development.execution_roles import PLATFORM_IAM_PATH
 
@@ -66,7 +66,7 @@ class LocalModelRegistry(Construct):
         forward_role = aws.iam_role.IamRole(
             self, "forward-role", name="model-events-forwarder", path=PLATFORM_IAM_PATH,
             description="Forwards the team's model package events to the central ML event bus",
-            assume_role_policy=_service_trust(EVENTS_SERVICE, team.account_id), **provider)
+            assume_role_policy=service_trust(EVENTS_SERVICE, team.account_id), **provider)
         aws.iam_role_policy.IamRolePolicy(
             self, "forward-policy", name="put-central-bus", role=forward_role.name,
             policy=policy_document([statement("PutCentralBus", ["events:PutEvents"], [props.central_bus_arn])]),
@@ -85,7 +85,7 @@ class LocalModelRegistry(Construct):
         build_role = aws.iam_role.IamRole(
             self, "promotion-role", name="model-promotion", path=PLATFORM_IAM_PATH,
             description="Registers approved local model packages in the team's central registry groups",
-            assume_role_policy=_service_trust(CODEBUILD_SERVICE, team.account_id), **provider)
+            assume_role_policy=service_trust(CODEBUILD_SERVICE, team.account_id), **provider)
         aws.iam_role_policy.IamRolePolicy(
             self, "promotion-policy", name="promote", role=build_role.name,
             policy=policy_document(grants.promotion(team, log_group.arn)), **provider)
@@ -112,7 +112,7 @@ class LocalModelRegistry(Construct):
         start_role = aws.iam_role.IamRole(
             self, "start-role", name="model-promotion-starter", path=PLATFORM_IAM_PATH,
             description="Starts the model promotion build on approval",
-            assume_role_policy=_service_trust(EVENTS_SERVICE, team.account_id), **provider)
+            assume_role_policy=service_trust(EVENTS_SERVICE, team.account_id), **provider)
         aws.iam_role_policy.IamRolePolicy(
             self, "start-policy", name="start-promotion", role=start_role.name,
             policy=policy_document([statement("StartPromotion", ["codebuild:StartBuild"], [project.arn])]), **provider)
@@ -130,8 +130,3 @@ class LocalModelRegistry(Construct):
                     {"name": "MODEL_PACKAGE_ARN", "value": "<arn>", "type": "PLAINTEXT"}]})),
             **provider)
         self.promotion_role_arn: str = build_role.arn
-
-
-def _service_trust(service: str, account_id: str) -> str:
-    return policy_document([statement("ServiceAssumes", ["sts:AssumeRole"], "*", principals={"Service": service},
-                                      conditions={"StringEquals": {"aws:SourceAccount": account_id}})])

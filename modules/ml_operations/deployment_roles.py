@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement
 from mlplat.modules.ml_development import defaults as dev_defaults
 from mlplat.modules.ml_development.execution_roles import PLATFORM_IAM_PATH, sagemaker_trust
 from mlplat.modules.ml_operations import defaults, grants
@@ -35,9 +35,7 @@ class DeploymentRoles(Construct):
         team = props.scope
         pipeline_trust = policy_document([statement(
             "TeamPipelineAssumes", ["sts:AssumeRole"], "*", principals={"AWS": props.pipeline_role_arn})])
-        cloudformation_trust = policy_document([statement(
-            "CloudFormationAssumes", ["sts:AssumeRole"], "*", principals={"Service": grants.CLOUDFORMATION_SERVICE},
-            conditions={"StringEquals": {"aws:SourceAccount": team.account_id}})])
+        cloudformation_trust = service_trust(grants.CLOUDFORMATION_SERVICE, team.account_id, "CloudFormationAssumes")
         roles = (
             (defaults.DEPLOYMENT_ACTION_ROLE, pipeline_trust, grants.deployment_action(team),
              "Assumed by the team's deployment pipeline to deploy endpoint stacks"),

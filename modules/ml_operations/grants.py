@@ -20,6 +20,7 @@ from mlplat.modules.ml_development.grants import (
     REGISTRY_READ,
     VPC_INTERFACES,
     VPC_READ,
+    package_arns,
 )
 
 STACK_ACTIONS = (
@@ -90,8 +91,7 @@ class DeploymentScope(Props):
 
 
 def _central_packages(scope: DeploymentScope) -> list[str]:
-    return list(scope.central_model_package_group_arns) + [
-        arn.replace(":model-package-group/", ":model-package/") + "/*" for arn in scope.central_model_package_group_arns]
+    return list(scope.central_model_package_group_arns) + package_arns(scope.central_model_package_group_arns)
 
 
 def _environment_parameters(scope: DeploymentScope) -> dict[str, Any]:

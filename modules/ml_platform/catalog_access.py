@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, service_trust
 from mlplat.modules.ml_platform import defaults, grants
 
 SERVICE_CATALOG = "servicecatalog.amazonaws.com"
@@ -36,9 +36,7 @@ class TeamCatalogAccess(Construct):
             # the launch constraint names the role without a path, so it lives at the root path
             self, "launch-role", name=defaults.LAUNCH_ROLE_NAME, path="/",
             description="Service Catalog launches the platform's ML products with this role",
-            assume_role_policy=policy_document([statement(
-                "ServiceCatalogAssumes", ["sts:AssumeRole"], "*", principals={"Service": SERVICE_CATALOG},
-                conditions={"StringEquals": {"aws:SourceAccount": props.account_id}})]), **provider)
+            assume_role_policy=service_trust(SERVICE_CATALOG, props.account_id, "ServiceCatalogAssumes"), **provider)
         aws.iam_role_policy.IamRolePolicy(
             self, "launch-policy", name="launch-products", role=role.name,
             policy=policy_document(grants.launch(

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement
 from mlplat.modules.ml_development.execution_roles import PLATFORM_IAM_PATH, role_arn
 from mlplat.modules.ml_platform import defaults, grants
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
@@ -112,7 +112,7 @@ class TeamDeploymentPipeline(Construct):
             retention_in_days=defaults.LOG_RETENTION_DAYS, **provider)
         build_role = aws.iam_role.IamRole(
             self, "build-role", name=f"{team}-resolve-model", path=PLATFORM_IAM_PATH,
-            description=f"Finds the approved models of team {team}", assume_role_policy=_trust(CODEBUILD, account),
+            description=f"Finds the approved models of team {team}", assume_role_policy=service_trust(CODEBUILD, account),
             **provider)
         group_arns = [f"arn:aws:sagemaker:{region}:{account}:model-package-group/{g}" for g in props.use_cases.values()]
         aws.iam_role_policy.IamRolePolicy(self, "build-policy", name="resolve-model", role=build_role.name, policy=policy_document(
@@ -147,7 +147,7 @@ class TeamDeploymentPipeline(Construct):
         pipeline_arns = [f"arn:aws:codepipeline:{region}:{account}:{n}" for n in sorted(pipeline_names.values())]
         pipeline_role = aws.iam_role.IamRole(
             self, "pipeline-role", name=pipeline_role_name, path=PLATFORM_IAM_PATH,
-            description=f"Deployment pipelines of team {team}", assume_role_policy=_trust(CODEPIPELINE, account),
+            description=f"Deployment pipelines of team {team}", assume_role_policy=service_trust(CODEPIPELINE, account),
             **provider)
         pipeline_policy = aws.iam_role_policy.IamRolePolicy(
             self, "pipeline-policy", name="deploy", role=pipeline_role.name, policy=policy_document(grants.pipeline(
@@ -161,7 +161,7 @@ class TeamDeploymentPipeline(Construct):
 
         start_role = aws.iam_role.IamRole(
             self, "start-role", name=f"{team}-deployment-starter", path=PLATFORM_IAM_PATH,
-            description=f"Starts team {team}'s deployments on approval", assume_role_policy=_trust(EVENTS, account),
+            description=f"Starts team {team}'s deployments on approval", assume_role_policy=service_trust(EVENTS, account),
             **provider)
         aws.iam_role_policy.IamRolePolicy(self, "start-policy", name="start-deployments", role=start_role.name,
                                           policy=policy_document([statement("StartTeamDeployments",
@@ -231,8 +231,3 @@ class TeamDeploymentPipeline(Construct):
             statement("DenyInsecureTransport", ["sns:Publish", "sns:Subscribe"], [topic.arn], effect="Deny",
                       principals={"AWS": "*"}, conditions={"Bool": {"aws:SecureTransport": "false"}}),
         ]), **provider)
-
-
-def _trust(service: str, account_id: str) -> str:
-    return policy_document([statement("ServiceAssumes", ["sts:AssumeRole"], "*", principals={"Service": service},
-                                      conditions={"StringEquals": {"aws:SourceAccount": account_id}})])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlplat.modules.base import statement
-from mlplat.modules.ml_development.grants import KEY_READ, KEY_USE, REGISTRY_READ
+from mlplat.modules.ml_development.grants import KEY_READ, KEY_USE, REGISTRY_READ, package_arns
 
 PIPELINE_ARTIFACTS = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject")
 BUILDS = ("codebuild:BatchGetBuilds", "codebuild:StartBuild")
@@ -59,9 +59,8 @@ def pipeline(*, deploy_bucket_arn: str, deploy_key_arn: str, source_bucket_arn: 
 def resolve_build(*, group_arns: list[str], deploy_bucket_arn: str, deploy_key_arn: str,
                   log_group_arn: str) -> list[dict[str, Any]]:
     """The build that finds the approved package of a use case: read the team's central groups only."""
-    packages = [a.replace(":model-package-group/", ":model-package/") + "/*" for a in group_arns]
     return [
-        statement("ReadTeamRegistry", REGISTRY_READ, list(group_arns) + packages),
+        statement("ReadTeamRegistry", REGISTRY_READ, list(group_arns) + package_arns(group_arns)),
         statement("Artifacts", PIPELINE_ARTIFACTS, [f"{deploy_bucket_arn}/*"]),
         statement("ArtifactsKey", KEY_USE, [deploy_key_arn]),
         statement("BuildLogs", LOGS, [log_group_arn, f"{log_group_arn}:*"]),

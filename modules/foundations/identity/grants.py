@@ -9,6 +9,7 @@ Permission sets are shared by every team, so resources are scoped by what the pl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mlplat.modules.base import policy_document, statement
@@ -144,7 +145,16 @@ def _team_data(bucket_prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-def _ml_team_lead(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class GrantContext:
+    """What persona grants name: the organization's bucket prefix and the accounts of central services."""
+
+    bucket_prefix: str
+    approval_account_ids: Sequence[str] = ()
+    ml_platform_account_id: str = "*"
+
+
+def _ml_team_lead(ctx: GrantContext) -> list[dict[str, Any]]:
     return [
         _sagemaker_read(),
         _studio(),
@@ -157,7 +167,7 @@ def _ml_team_lead(bucket_prefix: str, approval_account_ids: Sequence[str]) -> li
     ]
 
 
-def _data_scientist(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _data_scientist(ctx: GrantContext) -> list[dict[str, Any]]:
     return [
         _sagemaker_read(),
         _studio(),
@@ -165,20 +175,19 @@ def _data_scientist(bucket_prefix: str, approval_account_ids: Sequence[str]) -> 
         statement("Experiments", EXPERIMENTS, [_arn("sagemaker", "*")]),
         statement("FeatureStoreRead", FEATURE_STORE_READ, [_arn("sagemaker", "feature-group/*")]),
         _pass_own_execution_role("data-scientist"),
-        *_team_data(bucket_prefix),
+        *_team_data(ctx.bucket_prefix),
         statement("DataCatalogRead", DATA_CATALOG_READ),
     ]
 
 
-def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str],
-                 ml_platform_account_id: str = "*") -> list[dict[str, Any]]:
+def _ml_engineer(ctx: GrantContext) -> list[dict[str, Any]]:
     return [
         # the release approver role's trust policy admits only the ML engineers of its team's prod account
         statement("ApproveTeamReleases", ["sts:AssumeRole"],
-                  [RELEASE_APPROVER_ROLE.format(account=ml_platform_account_id)]),
+                  [RELEASE_APPROVER_ROLE.format(account=ctx.ml_platform_account_id)]),
         # the topics' policies admit only the team's own accounts (alerts) and prod ML engineers (approvals)
         statement("SubscribeToTeamAlerts", ["sns:Subscribe"], [ALERTS_TOPIC.format(account=PRINCIPAL_ACCOUNT),
-                                                               RELEASE_APPROVALS_TOPIC.format(account=ml_platform_account_id)]),
+                                                               RELEASE_APPROVALS_TOPIC.format(account=ctx.ml_platform_account_id)]),
         _sagemaker_read(),
         _studio(),
         _protect_studio_user_tag(),
@@ -193,12 +202,12 @@ def _ml_engineer(bucket_prefix: str, approval_account_ids: Sequence[str],
         statement("EcrPushPull", ECR_PUSH_PULL, [_arn("ecr", "repository/*")]),
         statement("DeliveryRead", DELIVERY_READ),
         statement("Delivery", DELIVERY, [_arn("codepipeline", "*")]),
-        *_team_data(bucket_prefix),
+        *_team_data(ctx.bucket_prefix),
         _cloudwatch_read(),
     ]
 
 
-def _platform_admin(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _platform_admin(ctx: GrantContext) -> list[dict[str, Any]]:
     escalating = [f"arn:aws:iam::aws:policy/{name}" for name in ESCALATING_MANAGED_POLICIES]
     return [
         statement("PlatformRoles", IAM_PLATFORM_ROLES, [_iam_arn("role"), _iam_arn("instance-profile")]),
@@ -208,9 +217,9 @@ def _platform_admin(bucket_prefix: str, approval_account_ids: Sequence[str]) -> 
     ]
 
 
-def _governance_officer(bucket_prefix: str, approval_account_ids: Sequence[str]) -> list[dict[str, Any]]:
-    approval_conditions = ({"StringEquals": {"aws:ResourceAccount": list(approval_account_ids)}}
-                           if approval_account_ids else None)
+def _governance_officer(ctx: GrantContext) -> list[dict[str, Any]]:
+    approval_conditions = ({"StringEquals": {"aws:ResourceAccount": list(ctx.approval_account_ids)}}
+                           if ctx.approval_account_ids else None)
     return [
         _sagemaker_read(),
         statement("ModelCards", MODEL_CARDS, [_arn("sagemaker", "model-card/*")]),
@@ -219,7 +228,7 @@ def _governance_officer(bucket_prefix: str, approval_account_ids: Sequence[str])
     ]
 
 
-PersonaGrants = Callable[..., list[dict[str, Any]]]
+PersonaGrants = Callable[[GrantContext], list[dict[str, Any]]]
 
 # Built-in personas with an inline policy; auditor and cloud-admin have their managed policies only.
 GRANTS: dict[str, PersonaGrants] = {
@@ -242,6 +251,4 @@ def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Seq
     grants = GRANTS.get(persona)
     if grants is None:
         return None
-    if persona == "ml-engineer":
-        return policy_document(_ml_engineer(bucket_prefix, approval_account_ids, ml_platform_account_id))
-    return policy_document(grants(bucket_prefix, approval_account_ids))
+    return policy_document(grants(GrantContext(bucket_prefix, tuple(approval_account_ids), ml_platform_account_id)))
