@@ -9,4 +9,6 @@ packages += [f"mlplat.{name}" for name in find_packages(include=["modules", "mod
 template_dirs = [Path("templates")] + sorted(p for p in Path("templates").rglob("*") if p.is_dir() and p.name != "__pycache__")
 templates = ["mlplat." + ".".join(p.parts) for p in template_dirs]
 
-setup(packages=packages + templates, package_data={name: ["*.j2", "*.yaml"] for name in templates})
+package_data = {name: ["*.j2", "*.yaml"] for name in templates}
+package_data["mlplat.scan"] = ["*.yaml"]
+setup(packages=packages + templates, package_data=package_data)

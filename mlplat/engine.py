@@ -93,10 +93,42 @@ def prepare_runtime() -> None:
     # jsii prints a notice on stderr when it does not recognise the Node version; the bundled one
     # is supported, so the notice would only be noise in mlplat's output.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    # CDK Terrain records a JavaScript stack trace at every token it creates, for its error messages;
+    # that is a third of its own time in a large synth. Set it to 0 to get them back.
+    os.environ.setdefault("CDKTN_DISABLE_CREATION_STACK", "1")
+    _binding_type_checks(os.environ.get(TYPE_CHECKS_VARIABLE) == "1")
     if not os.environ.get("TERRAFORM_BINARY_NAME"):
         from mlplat.terraform.embedded import shim
 
         os.environ["TERRAFORM_BINARY_NAME"] = shlex.quote(str(shim()))
+
+
+TYPE_CHECKS_VARIABLE = "MLPLAT_TYPE_CHECKS"
+
+
+def _unchecked(argname: str, value: object, expected_type: Any) -> None:
+    return None
+
+
+def _binding_type_checks(enabled: bool) -> None:
+    """Turn the bindings' run-time argument checks (typeguard, on every jsii call) on or off.
+
+    They are what ``python -O`` skips: a check of mlplat's own calls into the bindings, which the
+    test suite runs with ``MLPLAT_TYPE_CHECKS=1`` so that every call mlplat makes is checked there.
+    A user's synth skips them: they cost about a third of the Python side of a large synth and check
+    nothing the tests have not. The JavaScript side validates every value again in either case.
+    """
+    try:
+        import jsii._type_checking as checks
+    except ImportError:  # no engine installed: nothing to turn off
+        return
+    if not hasattr(checks, "_resolved_check"):  # another jsii: its own behaviour, checks on
+        return
+    if enabled:
+        if checks._resolved_check is _unchecked:
+            checks._resolved_check = None  # resolved again on the next check
+    else:
+        checks._resolved_check = _unchecked
 
 
 def _import(module: str) -> ModuleType:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# every call mlplat makes into the engine's bindings is type-checked in the tests (users' runs skip it)
+os.environ["MLPLAT_TYPE_CHECKS"] = "1"
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ("minimal", "enterprise")

@@ -35,3 +35,37 @@ def test_fails_with_the_install_command_when_an_engine_is_missing(tmp_path: Path
     assert result.stderr == ("error: engine 'cdktf' is not installed (cdktf); install it with: "
                              "pip install mlplat[cdktf]\n")
     assert not (tmp_path / "out").exists()
+
+
+WRONG_ARGUMENT = """
+import tempfile
+from mlplat import engine
+app = engine.new_app(tempfile.mkdtemp())
+stack = engine.core.TerraformStack(app, "s")
+try:
+    engine.aws.ssm_parameter.SsmParameter(stack, "p", name=42, type="String", value="v")
+except Exception as exc:
+    print(type(exc).__name__, str(exc).splitlines()[0])
+else:
+    print("accepted")
+"""
+
+
+@pytest.mark.parametrize("checks, refusal", [
+    ("1", "TypeError type of argument name must be str; got int instead"),  # the bindings' checks (the tests' setting)
+    ("0", "RuntimeError Passed to parameter config of new @cdktn/provider-aws.ssmParameter.SsmParameter: "
+          "Unable to deserialize value as @cdktn/provider-aws.ssmParameter.SsmParameterConfig"),  # the runtime's own
+])
+def test_a_wrong_argument_is_refused_with_or_without_the_bindings_checks(checks: str, refusal: str) -> None:
+    env = {**os.environ, "MLPLAT_TYPE_CHECKS": checks}
+    result = subprocess.run([sys.executable, "-c", WRONG_ARGUMENT], capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == refusal, result.stderr
+
+
+def test_the_engine_runs_without_creation_stacks_unless_asked(monkeypatch) -> None:
+    monkeypatch.delenv("CDKTN_DISABLE_CREATION_STACK", raising=False)
+    engine.prepare_runtime()
+    assert os.environ["CDKTN_DISABLE_CREATION_STACK"] == "1"
+    monkeypatch.setenv("CDKTN_DISABLE_CREATION_STACK", "0")
+    engine.prepare_runtime()
+    assert os.environ["CDKTN_DISABLE_CREATION_STACK"] == "0"
