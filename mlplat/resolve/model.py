@@ -63,11 +63,21 @@ class GroupAssignment(Resolved):
     team: str | None = None
 
 
+class LakeZone(Resolved):
+    name: str
+    retention_days: int | None  # None: objects are kept until deleted
+
+
 class DataDomain(Resolved):
     name: str
     account: str  # account key
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
+    zones: tuple[LakeZone, ...]
+
+    def database_name(self, zone: str) -> str:
+        """The Glue database of a zone: '<domain>_<zone>' (Glue and Athena names take no hyphens)."""
+        return f"{self.name.replace('-', '_')}_{zone}"
 
 
 class TeamMember(Resolved):

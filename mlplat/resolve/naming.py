@@ -45,6 +45,11 @@ def products_bucket_name(org_name: str, account_id: str, region: str) -> str:
     return f"{org_name}-ml-products-{account_id}-{region}"
 
 
+def lake_bucket_name(org_name: str, domain: str, zone: str, account_id: str) -> str:
+    """The bucket of one zone of a data domain's lake, in the domain's account."""
+    return f"{org_name}-{domain}-{zone}-{account_id}"
+
+
 def deployment_bucket_name(org_name: str, team: str, account_id: str) -> str:
     """A team's deployment pipeline artifacts, in the ML platform account (one bucket and key per team)."""
     return f"{org_name}-{team}-deploy-{account_id}"

@@ -15,6 +15,7 @@ from mlplat.resolve.model import (
     Budget,
     Controls,
     DataDomain,
+    LakeZone,
     GroupAssignment,
     MlTeam,
     Network,
@@ -76,7 +77,8 @@ class _Resolver:
             groups=groups,
             groups_external=self.spec.identity.source == "external",
             data_domains=tuple(
-                DataDomain(name=d.name, account=f"data-{d.name}", producers=tuple(d.producers), consumers=tuple(d.consumers))
+                DataDomain(name=d.name, account=f"data-{d.name}", producers=tuple(d.producers), consumers=tuple(d.consumers),
+                           zones=tuple(LakeZone(name=z.name, retention_days=z.retention_days) for z in d.zones))
                 for d in self.spec.data_domains
             ),
             teams=teams,
@@ -111,6 +113,13 @@ class _Resolver:
                             f"{self.org.name!r} is too long for the log archive bucket names in {self.org.home_region} "
                             f"({longest} characters; S3 allows {naming.BUCKET_NAME_MAX}): use at most "
                             f"{len(self.org.name) - (longest - naming.BUCKET_NAME_MAX)} characters")
+        for i, domain in enumerate(self.spec.data_domains):
+            for j, zone in enumerate(domain.zones):
+                bucket = naming.lake_bucket_name(self.org.name, domain.name, zone.name, "0" * naming.ACCOUNT_ID_LENGTH)
+                if len(bucket) > naming.BUCKET_NAME_MAX:
+                    self.report.add(("data_domains", i, "zones", j, "name"),
+                                    f"the lake bucket name {bucket!r} is {len(bucket)} characters; S3 allows "
+                                    f"{naming.BUCKET_NAME_MAX} (shorten the organization, domain or zone name)")
 
     # -- accounts -------------------------------------------------------------------------------
 

@@ -140,6 +140,10 @@ PERSONAS: dict[str, PersonaDefaults] = {
 # prod, and it is governed by the Deployments/Prod controls.
 ML_PLATFORM_ACCOUNT = "ml_shared_services_prod"
 
+# The zones of a data domain's lake unless its spec says otherwise: data as it lands, and data
+# cleaned and documented for consumers.
+DEFAULT_LAKE_ZONES: tuple[str, ...] = ("raw", "curated")
+
 # The personas of an ML team: Studio user profiles and execution roles exist for these.
 TeamPersona = Literal["data-scientist", "ml-team-lead", "ml-engineer"]
 TEAM_PERSONAS: tuple[TeamPersona, ...] = ("data-scientist", "ml-team-lead", "ml-engineer")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlplat.spec.framework import (
     DEFAULT_IDLE_TIMEOUT_MINUTES,
+    DEFAULT_LAKE_ZONES,
     Environment,
     PersonaScope,
     TeamPersona,
@@ -29,6 +30,7 @@ from mlplat.spec.types import (
     SessionDuration,
     Tags,
     UserName,
+    ZoneName,
 )
 
 
@@ -158,6 +160,20 @@ class Team(Model):
     )
 
 
+class LakeZone(Model):
+    """A zone of a data domain's lake: one bucket and one Glue database, registered with Lake Formation."""
+
+    name: ZoneName = Field(description="Name of the zone (lowercase letters and digits), for example raw or curated.")
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36500,
+        description="Objects expire this many days after they are written (1 to 36500); default: kept until deleted.",
+    )
+
+
+def _default_zones() -> list[LakeZone]:
+    return [LakeZone(name=name) for name in DEFAULT_LAKE_ZONES]
+
+
 class DataDomain(Model):
     """A data domain: a data lake account whose producers publish and consumers read through Lake Formation."""
 
@@ -166,6 +182,10 @@ class DataDomain(Model):
     producers: list[str] = Field(default_factory=list, description="Teams that publish data products to the domain.")
     consumers: list[str] = Field(default_factory=list, description="Teams that may read the domain's shared data.")
     account: AccountSettings = Field(default_factory=AccountSettings, description="Settings of the domain's account.")
+    zones: list[LakeZone] = Field(
+        default_factory=_default_zones, min_length=1, max_length=8,
+        description="Zones of the domain's lake, each a bucket and a Glue database (default: raw and curated).",
+    )
 
 
 class Network(Model):

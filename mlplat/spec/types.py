@@ -122,6 +122,18 @@ def _user_name(value: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=2, max_length=32), AfterValidator(_name)]
+
+ZONE_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+
+
+def _zone_name(value: str) -> str:
+    if not ZONE_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a zone name: lowercase letters and digits, starting with a letter, up to 16")
+    return value
+
+
+# a lake zone: part of a bucket name and of a Glue database name (<domain>_<zone>)
+ZoneName = Annotated[str, AfterValidator(_zone_name)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 UserName = Annotated[str, AfterValidator(_user_name)]
 AccountId = Annotated[str, BeforeValidator(_account_id)]

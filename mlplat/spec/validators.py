@@ -127,6 +127,8 @@ def check_accounts(spec: Spec, report: Collector) -> None:
             for j, team in enumerate(getattr(domain, field)):
                 if team not in teams:
                     report.add(("data_domains", i, field, j), f"{team!r} is not a team; {_known(teams)}")
+        _duplicates(report, ((("data_domains", i, "zones", j, "name"), z.name) for j, z in enumerate(domain.zones)),
+                    "zone")
         if domain.account.ou is not None:
             _check_ou(report, ("data_domains", i, "account", "ou"), domain.account.ou, known_ous)
         elif framework.DATA_DOMAIN_OU not in known_ous:
