@@ -80,6 +80,12 @@ def stack_graph(org: Org) -> StackGraph:
     hub = names[org.network.hub_account]
     ml_platform = names[org.ml_platform_account]
     team_of = {key: team for team in org.teams for key in team.accounts.values()}
+    governance = names[org.core("data_governance").key]
+    domain_stacks = {names[d.account] for d in org.data_domains}
+    # team accounts whose roles read governed data: the catalog key of the governance account
+    reading = {team.accounts[env] for d in org.data_domains for g in d.grants for team in org.teams
+               if team.name == g.team for env in g.environments
+               if env == "dev" or team.endpoint_instance_type is not None}
     nodes = []
     for stack in org.stacks:
         deps: set[str] = set()
@@ -105,6 +111,10 @@ def stack_graph(org: Org) -> StackGraph:
                 deps.add(ml_platform)  # the team's pipeline role and deployment bucket and key
                 if "dev" in team.accounts:
                     deps.add(names[team.accounts["dev"]])  # the dev bucket and key of the trained models
+            if stack.name == governance and domain_stacks:
+                deps |= domain_stacks  # each domain's key, which its data access role uses
+            if account.key in reading:
+                deps.add(governance)
             node_ou = account.ou
         else:
             node_ou = None

@@ -68,12 +68,24 @@ class LakeZone(Resolved):
     retention_days: int | None  # None: objects are kept until deleted
 
 
+class DataGrant(Resolved):
+    """What one team reads of a domain, from which of its environments."""
+
+    team: str
+    zones: tuple[str, ...]
+    classifications: tuple[str, ...]
+    environments: tuple[str, ...]  # only those the team has
+    producer: bool  # the team publishes to the domain: it reads every zone
+
+
 class DataDomain(Resolved):
     name: str
     account: str  # account key
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     zones: tuple[LakeZone, ...]
+    classification: str  # the classification LF-tag value of its databases
+    grants: tuple[DataGrant, ...]  # one per producer and consumer team
 
     def database_name(self, zone: str) -> str:
         """The Glue database of a zone: '<domain>_<zone>' (Glue and Athena names take no hyphens)."""
@@ -171,6 +183,7 @@ class Org(Resolved):
     data_domains: tuple[DataDomain, ...]
     teams: tuple[MlTeam, ...]
     ml_platform_account: str  # account key of the ML shared services account with the central registry
+    classifications: tuple[str, ...]  # values of the classification LF-tag
     network: Network
     controls: Controls
     budgets: tuple[Budget, ...]

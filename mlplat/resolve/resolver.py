@@ -15,6 +15,7 @@ from mlplat.resolve.model import (
     Budget,
     Controls,
     DataDomain,
+    DataGrant,
     LakeZone,
     GroupAssignment,
     MlTeam,
@@ -78,11 +79,13 @@ class _Resolver:
             groups_external=self.spec.identity.source == "external",
             data_domains=tuple(
                 DataDomain(name=d.name, account=f"data-{d.name}", producers=tuple(d.producers), consumers=tuple(d.consumers),
-                           zones=tuple(LakeZone(name=z.name, retention_days=z.retention_days) for z in d.zones))
+                           zones=tuple(LakeZone(name=z.name, retention_days=z.retention_days) for z in d.zones),
+                           classification=d.classification, grants=self._data_grants(d))
                 for d in self.spec.data_domains
             ),
             teams=teams,
             ml_platform_account=next(a.key for a in accounts if a.role == framework.ML_PLATFORM_ACCOUNT),
+            classifications=tuple(self.spec.data_governance.classifications),
             network=Network(
                 cidr_pool=network_spec.cidr_pool,
                 spoke_prefix_length=network_spec.spoke_prefix_length,
@@ -105,6 +108,28 @@ class _Resolver:
             state=State(**self.spec.state.model_dump()),
             stacks=self._stacks(accounts),
         )
+
+    def _data_grants(self, domain: Any) -> tuple[DataGrant, ...]:
+        """Producers read every zone of every classification; each consumer what its grant (or the default) says."""
+        classifications = tuple(self.spec.data_governance.classifications)
+        zones = tuple(z.name for z in domain.zones)
+        environments = {t.name: t.environments for t in self.spec.teams}
+        explicit = {g.team: g for g in domain.grants}
+        grants = []
+        for team in dict.fromkeys(list(domain.producers) + list(domain.consumers)):
+            has = environments.get(team, {})
+            if team in domain.producers:
+                grants.append(DataGrant(team=team, zones=zones, classifications=classifications,
+                                        environments=tuple(e for e in ("dev", "prod") if e in has), producer=True))
+                continue
+            grant = explicit.get(team)
+            grants.append(DataGrant(
+                team=team,
+                zones=tuple(grant.zones) if grant and grant.zones else tuple(z for z in zones if z != framework.RAW_ZONE),
+                classifications=tuple(grant.classifications) if grant and grant.classifications else classifications,
+                environments=tuple(e for e in (grant.environments if grant else ("dev", "prod")) if e in has),
+                producer=False))
+        return tuple(g for g in grants if g.environments)
 
     def _check_derived_names(self) -> None:
         longest = naming.longest_log_archive_bucket_name(self.org.name, self.org.home_region)

@@ -143,6 +143,13 @@ ML_PLATFORM_ACCOUNT = "ml_shared_services_prod"
 # The zones of a data domain's lake unless its spec says otherwise: data as it lands, and data
 # cleaned and documented for consumers.
 DEFAULT_LAKE_ZONES: tuple[str, ...] = ("raw", "curated")
+# The landing zone: consumers read it only when a grant names it.
+RAW_ZONE = "raw"
+
+# Values of the classification LF-tag unless the spec declares its own, least to most sensitive, and
+# the one a data domain's databases carry unless the domain says otherwise.
+DEFAULT_CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
+DEFAULT_CLASSIFICATION = "internal"
 
 # The personas of an ML team: Studio user profiles and execution roles exist for these.
 TeamPersona = Literal["data-scientist", "ml-team-lead", "ml-engineer"]

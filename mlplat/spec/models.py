@@ -12,6 +12,8 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlplat.spec.framework import (
+    DEFAULT_CLASSIFICATION,
+    DEFAULT_CLASSIFICATIONS,
     DEFAULT_IDLE_TIMEOUT_MINUTES,
     DEFAULT_LAKE_ZONES,
     Environment,
@@ -29,6 +31,7 @@ from mlplat.spec.types import (
     Region,
     SessionDuration,
     Tags,
+    TagValue,
     UserName,
     ZoneName,
 )
@@ -174,6 +177,24 @@ def _default_zones() -> list[LakeZone]:
     return [LakeZone(name=name) for name in DEFAULT_LAKE_ZONES]
 
 
+class DataGrant(Model):
+    """What one consumer team reads of a domain: a tag expression (domain, zones, classifications) per environment."""
+
+    team: str = Field(description="The consumer team (one of the domain's consumers).")
+    zones: list[ZoneName] | None = Field(
+        default=None, min_length=1,
+        description="Zones the team reads; default: every zone of the domain but raw (raw only when named here).",
+    )
+    classifications: list[TagValue] | None = Field(
+        default=None, min_length=1,
+        description="Classification values the team reads; default: every classification of the organization.",
+    )
+    environments: list[Environment] = Field(
+        default_factory=lambda: ["dev", "prod"], min_length=1,
+        description="The team's accounts that read (default: dev, for experiments, and prod).",
+    )
+
+
 class DataDomain(Model):
     """A data domain: a data lake account whose producers publish and consumers read through Lake Formation."""
 
@@ -185,6 +206,24 @@ class DataDomain(Model):
     zones: list[LakeZone] = Field(
         default_factory=_default_zones, min_length=1, max_length=8,
         description="Zones of the domain's lake, each a bucket and a Glue database (default: raw and curated).",
+    )
+    classification: TagValue = Field(
+        default=DEFAULT_CLASSIFICATION,
+        description="The classification LF-tag value of the domain's databases (one of data_governance.classifications).",
+    )
+    grants: list[DataGrant] = Field(
+        default_factory=list,
+        description="What each consumer reads; a consumer without a grant reads every zone but raw, "
+        "of every classification, from dev and prod.",
+    )
+
+
+class DataGovernance(Model):
+    """The central data governance account: the LF-tags every data domain is described with."""
+
+    classifications: list[TagValue] = Field(
+        default_factory=lambda: list(DEFAULT_CLASSIFICATIONS), min_length=1, max_length=50,
+        description="Values of the classification LF-tag (default: public, internal, confidential, restricted).",
     )
 
 
@@ -325,6 +364,7 @@ class Spec(Model):
     lines_of_business: list[LineOfBusiness] = Field(default_factory=list, description="Lines of business.")
     teams: list[Team] = Field(default_factory=list, description="ML teams.")
     data_domains: list[DataDomain] = Field(default_factory=list, description="Data domains, each with a data lake account.")
+    data_governance: DataGovernance = Field(default_factory=DataGovernance, description="LF-tags of the data mesh.")
     network: Network = Field(default_factory=Network, description="Hub-and-spoke network.")
     identity: Identity = Field(default_factory=Identity, description="IAM Identity Center personas and groups.")
     controls: Controls = Field(default_factory=Controls, description="Preventive and detective controls.")

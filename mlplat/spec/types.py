@@ -134,6 +134,18 @@ def _zone_name(value: str) -> str:
 
 # a lake zone: part of a bucket name and of a Glue database name (<domain>_<zone>)
 ZoneName = Annotated[str, AfterValidator(_zone_name)]
+
+TAG_VALUE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+
+def _tag_value(value: str) -> str:
+    if not TAG_VALUE_RE.match(value):
+        raise ValueError(f"{value!r} is not a tag value: lowercase letters, digits, '_' and '-', starting with a letter, up to 50")
+    return value
+
+
+# a value of an LF-tag the spec declares (classification)
+TagValue = Annotated[str, AfterValidator(_tag_value)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 UserName = Annotated[str, AfterValidator(_user_name)]
 AccountId = Annotated[str, BeforeValidator(_account_id)]

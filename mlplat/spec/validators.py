@@ -119,6 +119,8 @@ def check_accounts(spec: Spec, report: Collector) -> None:
 
     teams = {team.name for team in spec.teams}
     _duplicates(report, ((("data_domains", i, "name"), d.name) for i, d in enumerate(spec.data_domains)), "data domain")
+    _duplicates(report, ((("data_governance", "classifications", k), c)
+                         for k, c in enumerate(spec.data_governance.classifications)), "classification")
     for i, domain in enumerate(spec.data_domains):
         if domain.line_of_business is not None and domain.line_of_business not in lobs:
             report.add(("data_domains", i, "line_of_business"),
@@ -129,11 +131,46 @@ def check_accounts(spec: Spec, report: Collector) -> None:
                     report.add(("data_domains", i, field, j), f"{team!r} is not a team; {_known(teams)}")
         _duplicates(report, ((("data_domains", i, "zones", j, "name"), z.name) for j, z in enumerate(domain.zones)),
                     "zone")
+        _check_data_grants(spec, report, i, domain)
         if domain.account.ou is not None:
             _check_ou(report, ("data_domains", i, "account", "ou"), domain.account.ou, known_ous)
         elif framework.DATA_DOMAIN_OU not in known_ous:
             report.add(("data_domains", i), f"the default OU of data domains, {framework.DATA_DOMAIN_OU!r}, "
                        f"is not an OU; set account.ou; {_known(known_ous)}")
+
+
+def _check_data_grants(spec: Spec, report: Collector, i: int, domain: Any) -> None:
+    classifications = spec.data_governance.classifications
+    zones = [z.name for z in domain.zones]
+    if domain.classification not in classifications:
+        report.add(("data_domains", i, "classification"),
+                   f"{domain.classification!r} is not a classification of data_governance; {_known(set(classifications))}")
+    environments = {t.name: set(t.environments) for t in spec.teams}
+    granted = {g.team for g in domain.grants}
+    _duplicates(report, ((("data_domains", i, "grants", j, "team"), g.team) for j, g in enumerate(domain.grants)),
+                "grant for team")
+    for j, grant in enumerate(domain.grants):
+        path = ("data_domains", i, "grants", j)
+        if grant.team not in domain.consumers:
+            report.add(path + ("team",), f"{grant.team!r} is not a consumer of data domain {domain.name!r}; "
+                       f"add it to consumers first; {_known(domain.consumers)}")
+        for k, zone in enumerate(grant.zones or []):
+            if zone not in zones:
+                report.add(path + ("zones", k), f"{zone!r} is not a zone of data domain {domain.name!r}; {_known(zones)}")
+        for k, value in enumerate(grant.classifications or []):
+            if value not in classifications:
+                report.add(path + ("classifications", k),
+                           f"{value!r} is not a classification of data_governance; {_known(set(classifications))}")
+        if grant.classifications and domain.classification not in grant.classifications:
+            report.add(path + ("classifications",),
+                       f"the grant reads nothing: data domain {domain.name!r} is classified {domain.classification!r}")
+        # the default (dev and prod) reads from those of them the team has; named environments must exist
+        for k, env in enumerate(grant.environments if "environments" in grant.model_fields_set else []):
+            if grant.team in environments and env not in environments[grant.team]:
+                report.add(path + ("environments", k), f"team {grant.team!r} has no {env} environment")
+    if any(c not in granted for c in domain.consumers) and all(z == framework.RAW_ZONE for z in zones):
+        report.add(("data_domains", i, "zones"), f"consumers read every zone but {framework.RAW_ZONE} by default, and "
+                   f"data domain {domain.name!r} has no other: add a zone, or grants that name {framework.RAW_ZONE}")
 
 
 def check_identity(spec: Spec, report: Collector) -> None:

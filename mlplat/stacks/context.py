@@ -46,6 +46,8 @@ class Shared:
     products_key_arn: str | None = None
     pipeline_role_arns: dict[str, str] = field(default_factory=dict)  # team -> its deployment pipeline role
     deployment_buckets: dict[str, tuple[str, str]] = field(default_factory=dict)  # team -> (bucket ARN, key ARN)
+    # the data governance account (module 2)
+    data_catalog_key_arn: str | None = None
     # the teams' dev accounts (module 4)
     team_storage: dict[str, tuple[str, str]] = field(default_factory=dict)  # account key -> (bucket ARN, key ARN)
 

@@ -1,24 +1,95 @@
-"""Placement of the data lake foundations (module 2) in every data domain account."""
+"""Placement of the data lake foundations (module 2): each data domain's lake, the central governance
+catalog, and (called by the ML placements, which hold the roles) each team account's access.
+
+Reads account ids (organization); sets the governance catalog's key ARN, which the team accounts read
+the catalog's metadata with.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlplat.resolve import naming
+from mlplat.resolve.model import DataDomain, MlTeam, Org
 from mlplat.stacks.context import StackSet
+
+
+def governance_role_arn(org: Org, stacks: StackSet, domain: DataDomain) -> str:
+    from mlplat.modules.data_lake.governance import data_access_role_name
+    from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
+
+    account = stacks.account_id(org.core("data_governance").key)
+    return f"arn:aws:iam::{account}:role{PLATFORM_IAM_PATH}{data_access_role_name(domain.name)}"
+
+
+def lake_buckets(org: Org, stacks: StackSet, domain: DataDomain) -> dict[str, str]:
+    """zone -> bucket name of a domain's lake."""
+    account = stacks.account_id(domain.account)
+    return {z.name: naming.lake_bucket_name(org.name, domain.name, z.name, account) for z in domain.zones}
 
 
 def place(stacks: StackSet) -> None:
     from mlplat.modules.data_lake.domain_lake import DomainLake, DomainLakeProps, ZoneSpec
+    from mlplat.modules.data_lake.governance import (
+        DataGovernance,
+        DataGovernanceProps,
+        GovernedDomain,
+        GovernedZone,
+        TagGrant,
+    )
 
     org = stacks.org
+    if not org.data_domains:
+        return
     region = org.home_region
+    governance = stacks.core("data_governance")
+    governance_id = governance.account_id()
+    domains = []
     for domain in org.data_domains:
         handle = stacks.for_account(domain.account)
         account = handle.account_id()
-        DomainLake(handle.scope, "data-lake", DomainLakeProps(
+        buckets = lake_buckets(org, stacks, domain)
+        lake = DomainLake(handle.scope, "data-lake", DomainLakeProps(
             domain=domain.name, account_id=account, region=region, key_alias=f"alias/{org.name}-{domain.name}-lake",
             access_logs_bucket_name=naming.access_logs_bucket_name(org.name, account, region),
-            zones=[ZoneSpec(name=z.name, bucket_name=naming.lake_bucket_name(org.name, domain.name, z.name, account),
-                            database_name=domain.database_name(z.name), retention_days=z.retention_days)
-                   for z in domain.zones],
-            admin_role_arns=[f"arn:aws:iam::{account}:role/{org.execution_role}"],
-            provider=handle.provider(region)))
+            zones=[ZoneSpec(name=z.name, bucket_name=buckets[z.name], retention_days=z.retention_days) for z in domain.zones],
+            admin_role_arns=[_execution_role(org, account)], governance_account_id=governance_id,
+            governance_role_arn=governance_role_arn(org, stacks, domain), provider=handle.provider(region)))
+        domains.append(GovernedDomain(
+            name=domain.name, account_id=account, key_arn=lake.key_arn, classification=domain.classification,
+            zones=[GovernedZone(name=z.name, bucket_name=buckets[z.name], database_name=domain.database_name(z.name))
+                   for z in domain.zones]))
+    teams = {t.name: t for t in org.teams}
+    grants = [TagGrant(account=teams[g.team].accounts[env], account_id=stacks.account_id(teams[g.team].accounts[env]),
+                       domain=domain.name,
+                       zones=list(g.zones), classifications=list(g.classifications))
+              for domain in org.data_domains for g in domain.grants for env in g.environments]
+    readers = [d.account_id for d in domains] + [g.account_id for g in grants]
+    catalog = DataGovernance(governance.scope, "data-governance", DataGovernanceProps(
+        account_id=governance_id, region=region, key_alias=f"alias/{org.name}-data-catalog",
+        admin_role_arns=[_execution_role(org, governance_id)], classifications=list(org.classifications),
+        domains=domains, grants=grants, catalog_reader_account_ids=readers, provider=governance.provider(region)))
+    stacks.shared.data_catalog_key_arn = catalog.key.arn
+
+
+def place_team_access(stacks: StackSet, team: MlTeam, environment: str, roles: list[Any]) -> None:
+    """The governed data one team account reads, for its roles (``TeamRole``: key, name token, ARN token)."""
+    from mlplat.modules.data_lake.team_access import GrantedData, TeamDataAccess, TeamDataAccessProps
+
+    org = stacks.org
+    granted = [GrantedData(domain=d.name, zones=list(g.zones), classifications=list(g.classifications),
+                           databases=[d.database_name(z) for z in g.zones])
+               for d in org.data_domains for g in d.grants if g.team == team.name and environment in g.environments]
+    if not granted:
+        return
+    handle = stacks.for_account(team.accounts[environment])
+    account = handle.account_id()
+    TeamDataAccess(handle.scope, "governed-data", TeamDataAccessProps(
+        account_id=account, region=org.home_region,
+        governance_account_id=stacks.account_id(org.core("data_governance").key),
+        catalog_key_arn=stacks.shared.require("data_catalog_key_arn"), admin_role_arns=[_execution_role(org, account)],
+        roles=roles, granted=granted, provider=handle.provider()))
+
+
+def _execution_role(org: Org, account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{org.execution_role}"

@@ -8,7 +8,7 @@ and prod accounts of the same team read trained models from.
 from __future__ import annotations
 
 from mlplat.resolve import naming
-from mlplat.stacks import ml_platform
+from mlplat.stacks import data_lake, ml_platform
 from mlplat.stacks.context import StackSet
 
 ROLE_NAMES = {"data-scientist": "studio-data-scientist", "ml-team-lead": "studio-ml-team-lead",
@@ -16,6 +16,7 @@ ROLE_NAMES = {"data-scientist": "studio-data-scientist", "ml-team-lead": "studio
 
 
 def place(stacks: StackSet) -> None:
+    from mlplat.modules.data_lake.team_access import TeamRole
     from mlplat.modules.ml_development import defaults, grants
     from mlplat.modules.ml_development.environment_parameters import EnvironmentParameters, EnvironmentParametersProps
     from mlplat.modules.ml_development.execution_roles import ExecutionRoles, ExecutionRolesProps, role_arn
@@ -60,7 +61,7 @@ def place(stacks: StackSet) -> None:
             central_model_package_group_arns=[shared.require("central_registry_prefix") + g for g in groups],
             image_repository_arns=list(shared.image_repository_arns), passable_role_arns=sorted(roles.values()),
             instance_types=list(team.instance_types), mlflow_tracking_server_arn=mlflow_arn)
-        ExecutionRoles(handle.scope, "execution-roles", ExecutionRolesProps(
+        execution_roles = ExecutionRoles(handle.scope, "execution-roles", ExecutionRolesProps(
             scope=scope, roles=ROLE_NAMES, grants=dict(grants.PERSONA_GRANTS), provider=provider))
         LocalModelRegistry(handle.scope, "local-registry", LocalModelRegistryProps(
             scope=scope, team=team.name, central_bus_arn=shared.require("ml_bus_arn"),
@@ -84,3 +85,5 @@ def place(stacks: StackSet) -> None:
             },
             string_lists=["/mlplat/network/private-subnet-ids"], provider=provider))
         ml_platform.place_catalog_access(stacks, team, sorted(roles.values()), storage.key_arn)
+        data_lake.place_team_access(stacks, team, "dev", [
+            TeamRole(key=ROLE_NAMES[p], name=execution_roles.names[p], arn=execution_roles.arns[p]) for p in sorted(ROLE_NAMES)])

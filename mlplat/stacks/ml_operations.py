@@ -7,10 +7,12 @@ platform's images (module 3), and the team's dev bucket and key (module 4).
 from __future__ import annotations
 
 from mlplat.resolve import naming
+from mlplat.stacks import data_lake
 from mlplat.stacks.context import StackSet
 
 
 def place(stacks: StackSet) -> None:
+    from mlplat.modules.data_lake.team_access import TeamRole
     from mlplat.modules.ml_development.environment_parameters import EnvironmentParameters, EnvironmentParametersProps
     from mlplat.modules.ml_development.execution_roles import role_arn
     from mlplat.modules.ml_operations import defaults, grants
@@ -60,8 +62,12 @@ def place(stacks: StackSet) -> None:
                 deployment_role_arn=role_arn(account, defaults.DEPLOYMENT_ROLE),
                 model_execution_role_arn=role_arn(account, defaults.MODEL_EXECUTION_ROLE),
                 model_monitor_role_arn=role_arn(account, defaults.MODEL_MONITOR_ROLE))
-            DeploymentRoles(handle.scope, "deployment-roles", DeploymentRolesProps(
+            deployment_roles = DeploymentRoles(handle.scope, "deployment-roles", DeploymentRolesProps(
                 scope=scope, pipeline_role_arn=shared.pipeline_role_arns[team.name], provider=provider))
+            # the team's models read governed data (batch features, retraining) as their execution role
+            model_role = defaults.MODEL_EXECUTION_ROLE
+            data_lake.place_team_access(stacks, team, env, [TeamRole(
+                key=model_role, name=deployment_roles.names[model_role], arn=deployment_roles.arns[model_role])])
             ModelAlerts(handle.scope, "model-alerts", ModelAlertsProps(
                 team=team.name, environment=env, account_id=account, key_arn=storage.key_arn,
                 endpoints=[f"{team.model_package_group(u)}-{env}" for u in team.use_cases], provider=provider))

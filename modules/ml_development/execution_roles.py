@@ -35,6 +35,7 @@ class ExecutionRoles(Construct):
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
         self.arns: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # persona -> the role's name (a reference to the role)
         for persona, name in sorted(props.roles.items()):
             role = aws.iam_role.IamRole(
                 self, persona, name=name, path=PLATFORM_IAM_PATH,
@@ -46,3 +47,4 @@ class ExecutionRoles(Construct):
                 self, f"{persona}-policy", name=persona, role=role.name,
                 policy=policy_document(props.grants[persona](own)), **provider)
             self.arns[persona] = role.arn
+            self.names[persona] = role.name

@@ -49,9 +49,11 @@ class DeploymentRoles(Construct):
              "The role the team's model monitoring jobs run as"),
         )
         self.arns: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # role name -> a reference to it
         for name, trust, statements, description in roles:
             role = aws.iam_role.IamRole(self, name, name=name, path=PLATFORM_IAM_PATH, description=description,
                                         assume_role_policy=trust, **provider)
             aws.iam_role_policy.IamRolePolicy(self, f"{name}-policy", name=name, role=role.name,
                                               policy=policy_document(statements), **provider)
             self.arns[name] = role.arn
+            self.names[name] = role.name

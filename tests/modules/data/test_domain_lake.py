@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from mlplat import api
-from mlplat.modules.data_lake import defaults
 
 ORG = "northbank"
 
@@ -58,14 +57,20 @@ def _zone_buckets(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, An
     return result
 
 
-def test_every_zone_of_the_spec_has_a_bucket_and_a_database(enterprise) -> None:
+def _governance_role(org, domain) -> str:
+    """How a domain stack names the governance account's data access role of the domain."""
+    return f"role/mlplat/lake-{domain.name}"
+
+
+def test_every_zone_of_the_spec_has_a_bucket_and_the_catalog_is_central(enterprise) -> None:
     for domain, document, org in _domains(enterprise):
         zones = {z.name for z in domain.zones}
         assert set(_zone_buckets(document)) == zones
-        databases = {b["name"] for b in _resources(document, "aws_glue_catalog_database").values()}
-        assert databases == {f"{domain.name}_{z}" for z in zones}
         for name, (_, bucket) in _zone_buckets(document).items():
             assert bucket["bucket"] == f"{ORG}-{domain.name}-{name}-{_account_ref(document)}"
+        # databases and registered locations live in the data governance account (the central catalog)
+        assert not _resources(document, "aws_glue_catalog_database")
+        assert not _resources(document, "aws_lakeformation_resource")
 
 
 def test_zone_buckets_are_encrypted_with_the_domain_key_versioned_and_closed(enterprise) -> None:
@@ -85,12 +90,26 @@ def test_zone_buckets_are_encrypted_with_the_domain_key_versioned_and_closed(ent
                         if a.startswith(prefix + "_")]
             assert all(block[f] is True for f in ("block_public_acls", "block_public_policy", "ignore_public_acls",
                                                    "restrict_public_buckets"))
+
+
+def test_a_zone_bucket_admits_its_account_and_the_domain_governance_role_only(enterprise) -> None:
+    for domain, document, org in _domains(enterprise):
+        for zone, (address, _) in _zone_buckets(document).items():
+            prefix = address.rsplit("_bucket_", 1)[0]
             (policy,) = [json.loads(b["policy"]) for a, b in _resources(document, "aws_s3_bucket_policy").items()
                          if a.startswith(prefix + "_")]
             (deny,) = [s for s in policy["Statement"] if s["Sid"] == "DenyOtherAccounts"]
             assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"} and deny["Action"] == ["s3:*"]
-            assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalAccount": _account_ref(document)}}
-            assert not [s for s in policy["Statement"] if s["Effect"] == "Allow"], "a lake bucket grants nobody else"
+            assert deny["Condition"]["StringNotEquals"] == {"aws:PrincipalAccount": _account_ref(document)}
+            (exempt,) = deny["Condition"]["ArnNotEquals"].values()
+            assert exempt.endswith(_governance_role(org, domain))
+            allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+            assert {s["Sid"] for s in allows} == {"GovernanceListsZone", "GovernanceReadsWritesZone"}
+            for allow in allows:
+                assert allow["Principal"]["AWS"].endswith(":root") and "account-data-governance_" in allow["Principal"]["AWS"]
+                assert allow["Condition"] == {"ArnEquals": {"aws:PrincipalArn": exempt}}
+            others = [d.name for d in org.data_domains if d.name != domain.name]
+            assert not [o for o in others if f"lake-{o}" in json.dumps(policy)]
 
 
 def test_a_zone_retention_expires_its_objects_and_only_its_own(enterprise) -> None:
@@ -106,38 +125,15 @@ def test_a_zone_retention_expires_its_objects_and_only_its_own(enterprise) -> No
     assert {z.name: z.retention_days for z in transactions.zones} == {"raw": 400, "curated": None}
 
 
-def test_lake_formation_serves_the_zones_through_the_domain_data_access_role(enterprise) -> None:
+def test_the_domain_key_serves_the_domain_governance_role_through_s3_only(enterprise) -> None:
     for domain, document, org in _domains(enterprise):
-        (role_address, role), = [(a, b) for a, b in _resources(document, "aws_iam_role").items()
-                                 if b["name"] == defaults.DATA_ACCESS_ROLE]
-        trust = json.loads(role["assume_role_policy"])["Statement"]
-        assert trust == [{"Sid": "LakeFormationAssumes", "Effect": "Allow",
-                          "Principal": {"Service": "lakeformation.amazonaws.com"}, "Action": ["sts:AssumeRole"],
-                          "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": _account_ref(document)}}}]
-        locations = _resources(document, "aws_lakeformation_resource")
-        assert len(locations) == len(domain.zones)
-        buckets = {f"${{aws_s3_bucket.{address}.arn}}" for address, _ in _zone_buckets(document).values()}
-        assert {loc["arn"] for loc in locations.values()} == buckets
-        for location in locations.values():
-            assert location["role_arn"] == f"${{aws_iam_role.{role_address}.arn}}"
-            assert location["use_service_linked_role"] is False and location["hybrid_access_enabled"] is False
-
-
-def test_the_data_access_role_reaches_its_own_domain_only(enterprise) -> None:
-    out, org = enterprise
-    for domain, document, _ in _domains(enterprise):
-        (policy,) = [json.loads(b["policy"]) for b in _resources(document, "aws_iam_role_policy").values()
-                     if b["name"] == "lake-zones"]
-        resources = [r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
-        own = f"{ORG}-{domain.name}-"
-        for resource in resources:
-            if resource.startswith("arn:aws:s3:::"):
-                assert resource.startswith(f"arn:aws:s3:::{own}"), resource
-            else:
-                assert re.fullmatch(r"\$\{aws_kms_key\.data-lake_key_\w+\.arn\}", resource), resource
-        others = [d.name for d in org.data_domains if d.name != domain.name]
-        assert not [o for o in others if f"-{o}-" in json.dumps(policy)]
-        assert {s["Sid"] for s in policy["Statement"]} == {"ListZoneBuckets", "ReadWriteZoneObjects", "UseDomainKey"}
+        (key,) = [b for b in _resources(document, "aws_kms_key").values() if "/data-lake/key/" in b["//"]["metadata"]["path"]]
+        statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+        grant = statements["GovernanceDataAccessThroughS3"]
+        assert "account-data-governance_" in grant["Principal"]["AWS"]
+        assert grant["Condition"]["ArnEquals"]["aws:PrincipalArn"].endswith(_governance_role(org, domain))
+        assert grant["Condition"]["StringEquals"] == {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
+        assert set(statements) == {"AccountAdministers", "GovernanceDataAccessThroughS3"}
 
 
 def test_lake_formation_settings_name_the_admins_and_give_iam_nothing_by_default(enterprise) -> None:
@@ -147,8 +143,6 @@ def test_lake_formation_settings_name_the_admins_and_give_iam_nothing_by_default
         assert settings["create_database_default_permissions"] == []
         assert settings["create_table_default_permissions"] == []
         assert settings["parameters"] == {"CROSS_ACCOUNT_VERSION": "4"}
-        for database in _resources(document, "aws_glue_catalog_database").values():
-            assert database["depends_on"] == [f"aws_lakeformation_data_lake_settings.{next(iter(_resources(document, 'aws_lakeformation_data_lake_settings')))}"]
         (encryption,) = _resources(document, "aws_glue_data_catalog_encryption_settings").values()
         at_rest = encryption["data_catalog_encryption_settings"]["encryption_at_rest"]
         assert at_rest["catalog_encryption_mode"] == "SSE-KMS" and "aws_kms_key.data-lake_key" in at_rest["sse_aws_kms_key_id"]
