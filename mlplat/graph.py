@@ -81,6 +81,9 @@ def stack_graph(org: Org) -> StackGraph:
     ml_platform = names[org.ml_platform_account]
     team_of = {key: team for team in org.teams for key in team.accounts.values()}
     governance = names[org.core("data_governance").key]
+    feature_store = names[org.core("feature_store").key]
+    featured = {team.accounts[a.environment] for g in org.feature_groups for a in g.access for team in org.teams
+                if team.name == a.team and (a.environment == "dev" or team.endpoint_instance_type is not None)}
     domain_stacks = {names[d.account] for d in org.data_domains}
     # team accounts whose roles read governed data: the catalog key of the governance account
     reading = {team.accounts[env] for d in org.data_domains for g in d.grants for team in org.teams
@@ -115,6 +118,8 @@ def stack_graph(org: Org) -> StackGraph:
                 deps |= domain_stacks  # each domain's key, which its data access role uses
             if account.key in reading:
                 deps.add(governance)
+            if account.key in featured:
+                deps.add(feature_store)  # the feature store key its roles decrypt the offline store with
             node_ou = account.ou
         else:
             node_ou = None

@@ -92,6 +92,22 @@ class DataDomain(Resolved):
         return f"{self.name.replace('-', '_')}_{zone}"
 
 
+class FeatureAccess(Resolved):
+    team: str
+    environment: str
+    write: bool
+
+
+class FeatureGroup(Resolved):
+    name: str
+    description: str | None
+    record_identifier: str
+    event_time: str
+    online: bool
+    features: tuple[tuple[str, str], ...]  # (name, type)
+    access: tuple[FeatureAccess, ...]  # per team account that reads or writes it
+
+
 class TeamMember(Resolved):
     user: str  # Identity Center user name
     persona: str
@@ -184,6 +200,7 @@ class Org(Resolved):
     teams: tuple[MlTeam, ...]
     ml_platform_account: str  # account key of the ML shared services account with the central registry
     classifications: tuple[str, ...]  # values of the classification LF-tag
+    feature_groups: tuple[FeatureGroup, ...]
     network: Network
     controls: Controls
     budgets: tuple[Budget, ...]

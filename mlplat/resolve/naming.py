@@ -50,6 +50,11 @@ def lake_bucket_name(org_name: str, domain: str, zone: str, account_id: str) -> 
     return f"{org_name}-{domain}-{zone}-{account_id}"
 
 
+def feature_store_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """The offline store of the central feature store, in the feature store account."""
+    return f"{org_name}-features-{account_id}-{region}"
+
+
 def deployment_bucket_name(org_name: str, team: str, account_id: str) -> str:
     """A team's deployment pipeline artifacts, in the ML platform account (one bucket and key per team)."""
     return f"{org_name}-{team}-deploy-{account_id}"

@@ -16,6 +16,8 @@ from mlplat.resolve.model import (
     Controls,
     DataDomain,
     DataGrant,
+    FeatureAccess,
+    FeatureGroup,
     LakeZone,
     GroupAssignment,
     MlTeam,
@@ -86,6 +88,7 @@ class _Resolver:
             teams=teams,
             ml_platform_account=next(a.key for a in accounts if a.role == framework.ML_PLATFORM_ACCOUNT),
             classifications=tuple(self.spec.data_governance.classifications),
+            feature_groups=self._feature_groups(),
             network=Network(
                 cidr_pool=network_spec.cidr_pool,
                 spoke_prefix_length=network_spec.spoke_prefix_length,
@@ -108,6 +111,22 @@ class _Resolver:
             state=State(**self.spec.state.model_dump()),
             stacks=self._stacks(accounts),
         )
+
+    def _feature_groups(self) -> tuple[FeatureGroup, ...]:
+        """The owner and writers write from dev (new features) and prod (feature pipelines) and read from test;
+        readers read from every environment they have."""
+        environments = {t.name: t.environments for t in self.spec.teams}
+        groups = []
+        for g in self.spec.feature_groups:
+            access = []
+            for team in [g.owner, *g.writers, *g.readers]:
+                writes = team == g.owner or team in g.writers
+                access += [FeatureAccess(team=team, environment=env, write=writes and env in ("dev", "prod"))
+                           for env in ("dev", "test", "prod") if env in environments.get(team, {})]
+            groups.append(FeatureGroup(
+                name=g.name, description=g.description, record_identifier=g.record_identifier, event_time=g.event_time,
+                online=g.online, features=tuple((f.name, f.type) for f in g.features), access=tuple(access)))
+        return tuple(groups)
 
     def _data_grants(self, domain: Any) -> tuple[DataGrant, ...]:
         """Producers read every zone of every classification; each consumer what its grant (or the default) says."""
@@ -138,6 +157,11 @@ class _Resolver:
                             f"{self.org.name!r} is too long for the log archive bucket names in {self.org.home_region} "
                             f"({longest} characters; S3 allows {naming.BUCKET_NAME_MAX}): use at most "
                             f"{len(self.org.name) - (longest - naming.BUCKET_NAME_MAX)} characters")
+        if self.spec.feature_groups:
+            bucket = naming.feature_store_bucket_name(self.org.name, "0" * naming.ACCOUNT_ID_LENGTH, self.org.home_region)
+            if len(bucket) > naming.BUCKET_NAME_MAX:
+                self.report.add(("organization", "name"), f"the feature store bucket name {bucket!r} is {len(bucket)} "
+                                f"characters; S3 allows {naming.BUCKET_NAME_MAX} (shorten the organization name)")
         for i, domain in enumerate(self.spec.data_domains):
             for j, zone in enumerate(domain.zones):
                 bucket = naming.lake_bucket_name(self.org.name, domain.name, zone.name, "0" * naming.ACCOUNT_ID_LENGTH)

@@ -24,6 +24,8 @@ from mlplat.spec.types import (
     AccountId,
     Cidr,
     Email,
+    FeatureGroupName,
+    FeatureName,
     InstanceType,
     Name,
     OuPath,
@@ -218,6 +220,27 @@ class DataDomain(Model):
     )
 
 
+class Feature(Model):
+    """One feature of a feature group."""
+
+    name: FeatureName = Field(description="Feature name (letters, digits, '-' and '_').")
+    type: Literal["Integral", "Fractional", "String"] = Field(description="Feature Store type.")
+
+
+class FeatureGroup(Model):
+    """A feature group of the central feature store, and which teams read or write it."""
+
+    name: FeatureGroupName = Field(description="Feature group name, unique in the feature store account.")
+    description: str | None = Field(default=None, max_length=128, description="What the features describe.")
+    owner: str = Field(description="The team that creates and maintains the group: it reads and writes it.")
+    writers: list[str] = Field(default_factory=list, description="Other teams that write records.")
+    readers: list[str] = Field(default_factory=list, description="Teams that only read the group.")
+    record_identifier: FeatureName = Field(description="The feature that identifies a record.")
+    event_time: FeatureName = Field(description="The feature holding a record's event time (String or Fractional).")
+    online: bool = Field(default=True, description="Keep an online store (low-latency reads) besides the offline store.")
+    features: list[Feature] = Field(min_length=2, max_length=2500, description="The group's features.")
+
+
 class DataGovernance(Model):
     """The central data governance account: the LF-tags every data domain is described with."""
 
@@ -365,6 +388,8 @@ class Spec(Model):
     teams: list[Team] = Field(default_factory=list, description="ML teams.")
     data_domains: list[DataDomain] = Field(default_factory=list, description="Data domains, each with a data lake account.")
     data_governance: DataGovernance = Field(default_factory=DataGovernance, description="LF-tags of the data mesh.")
+    feature_groups: list[FeatureGroup] = Field(
+        default_factory=list, description="Feature groups of the central feature store, shared with the teams named.")
     network: Network = Field(default_factory=Network, description="Hub-and-spoke network.")
     identity: Identity = Field(default_factory=Identity, description="IAM Identity Center personas and groups.")
     controls: Controls = Field(default_factory=Controls, description="Preventive and detective controls.")

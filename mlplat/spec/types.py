@@ -144,6 +144,28 @@ def _tag_value(value: str) -> str:
     return value
 
 
+FEATURE_GROUP_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$")
+FEATURE_NAME_RE = re.compile(r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$")
+RESERVED_FEATURE_NAMES = ("is_deleted", "write_time", "api_invocation_time")
+
+
+def _feature_group_name(value: str) -> str:
+    if not FEATURE_GROUP_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a feature group name: letters, digits and hyphens, up to 64")
+    return value
+
+
+def _feature_name(value: str) -> str:
+    if not FEATURE_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a feature name: letters, digits, '-' and '_', up to 64")
+    if value.lower() in RESERVED_FEATURE_NAMES:
+        raise ValueError(f"{value!r} is reserved by SageMaker Feature Store ({', '.join(RESERVED_FEATURE_NAMES)})")
+    return value
+
+
+FeatureGroupName = Annotated[str, AfterValidator(_feature_group_name)]
+FeatureName = Annotated[str, AfterValidator(_feature_name)]
+
 # a value of an LF-tag the spec declares (classification)
 TagValue = Annotated[str, AfterValidator(_tag_value)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]

@@ -173,6 +173,33 @@ def _check_data_grants(spec: Spec, report: Collector, i: int, domain: Any) -> No
                    f"data domain {domain.name!r} has no other: add a zone, or grants that name {framework.RAW_ZONE}")
 
 
+def check_feature_groups(spec: Spec, report: Collector) -> None:
+    teams = {t.name for t in spec.teams}
+    _duplicates(report, ((("feature_groups", i, "name"), g.name.lower()) for i, g in enumerate(spec.feature_groups)),
+                "feature group")
+    for i, group in enumerate(spec.feature_groups):
+        path = ("feature_groups", i)
+        _duplicates(report, (((*path, "features", j, "name"), f.name) for j, f in enumerate(group.features)), "feature")
+        types = {f.name: f.type for f in group.features}
+        for field in ("record_identifier", "event_time"):
+            name = getattr(group, field)
+            if name not in types:
+                report.add((*path, field), f"{name!r} is not a feature of the group; {_known(types)}")
+        if types.get(group.event_time) == "Integral":
+            report.add((*path, "event_time"), f"{group.event_time!r} is Integral; an event time is String or Fractional")
+        if group.owner not in teams:
+            report.add((*path, "owner"), f"{group.owner!r} is not a team; {_known(teams)}")
+        seen = {group.owner: "owner"}
+        for field in ("writers", "readers"):
+            for j, team in enumerate(getattr(group, field)):
+                if team not in teams:
+                    report.add((*path, field, j), f"{team!r} is not a team; {_known(teams)}")
+                elif team in seen:
+                    report.add((*path, field, j), f"{team!r} is already the group's {seen[team]}")
+                else:
+                    seen[team] = field[:-1]
+
+
 def check_identity(spec: Spec, report: Collector) -> None:
     personas = set(framework.PERSONAS) | set(spec.identity.personas)
     for name, persona in spec.identity.personas.items():
@@ -242,7 +269,7 @@ def check_network(spec: Spec, report: Collector) -> None:
 
 
 CHECKS = (check_organization, check_organizational_units, check_accounts, check_identity, check_controls,
-          check_budgets, check_network)
+          check_budgets, check_network, check_feature_groups)
 
 
 def check(spec: Spec, report: Collector) -> None:

@@ -12,11 +12,12 @@ __all__ = ["Shared", "StackHandle", "StackSet", "build"]
 
 def build(app: Any, org: Org) -> StackSet:
     """Create every stack of ``org`` in ``app`` and place every module's constructs in them."""
-    from mlplat.stacks import cost, data_lake, foundations, ml_development, ml_operations, ml_platform
+    from mlplat.stacks import cost, data_lake, feature_store, foundations, ml_development, ml_operations, ml_platform
 
     stacks = StackSet(app, org)
     foundations.place(stacks)
     data_lake.place(stacks)
+    feature_store.place(stacks)
     ml_platform.place(stacks)
     ml_development.place(stacks)
     ml_operations.place(stacks)

@@ -48,6 +48,8 @@ class Shared:
     deployment_buckets: dict[str, tuple[str, str]] = field(default_factory=dict)  # team -> (bucket ARN, key ARN)
     # the data governance account (module 2)
     data_catalog_key_arn: str | None = None
+    # the feature store account (module 6)
+    feature_store_key_arn: str | None = None
     # the teams' dev accounts (module 4)
     team_storage: dict[str, tuple[str, str]] = field(default_factory=dict)  # account key -> (bucket ARN, key ARN)
 

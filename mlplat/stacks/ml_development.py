@@ -8,7 +8,7 @@ and prod accounts of the same team read trained models from.
 from __future__ import annotations
 
 from mlplat.resolve import naming
-from mlplat.stacks import data_lake, ml_platform
+from mlplat.stacks import data_lake, feature_store, ml_platform
 from mlplat.stacks.context import StackSet
 
 ROLE_NAMES = {"data-scientist": "studio-data-scientist", "ml-team-lead": "studio-ml-team-lead",
@@ -85,5 +85,7 @@ def place(stacks: StackSet) -> None:
             },
             string_lists=["/mlplat/network/private-subnet-ids"], provider=provider))
         ml_platform.place_catalog_access(stacks, team, sorted(roles.values()), storage.key_arn)
-        data_lake.place_team_access(stacks, team, "dev", [
-            TeamRole(key=ROLE_NAMES[p], name=execution_roles.names[p], arn=execution_roles.arns[p]) for p in sorted(ROLE_NAMES)])
+        team_roles = [TeamRole(key=ROLE_NAMES[p], name=execution_roles.names[p], arn=execution_roles.arns[p])
+                      for p in sorted(ROLE_NAMES)]
+        data_lake.place_team_access(stacks, team, "dev", team_roles)
+        feature_store.place_team_access(stacks, team, "dev", team_roles)

@@ -7,7 +7,7 @@ platform's images (module 3), and the team's dev bucket and key (module 4).
 from __future__ import annotations
 
 from mlplat.resolve import naming
-from mlplat.stacks import data_lake
+from mlplat.stacks import data_lake, feature_store
 from mlplat.stacks.context import StackSet
 
 
@@ -66,8 +66,10 @@ def place(stacks: StackSet) -> None:
                 scope=scope, pipeline_role_arn=shared.pipeline_role_arns[team.name], provider=provider))
             # the team's models read governed data (batch features, retraining) as their execution role
             model_role = defaults.MODEL_EXECUTION_ROLE
-            data_lake.place_team_access(stacks, team, env, [TeamRole(
-                key=model_role, name=deployment_roles.names[model_role], arn=deployment_roles.arns[model_role])])
+            team_roles = [TeamRole(key=model_role, name=deployment_roles.names[model_role],
+                                   arn=deployment_roles.arns[model_role])]
+            data_lake.place_team_access(stacks, team, env, team_roles)
+            feature_store.place_team_access(stacks, team, env, team_roles)
             ModelAlerts(handle.scope, "model-alerts", ModelAlertsProps(
                 team=team.name, environment=env, account_id=account, key_arn=storage.key_arn,
                 endpoints=[f"{team.model_package_group(u)}-{env}" for u in team.use_cases], provider=provider))

@@ -1,0 +1,1 @@
+"""Module 6: the centralized feature store (feature groups shared across accounts)."""
