@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,3 +33,21 @@ def synthesized(tmp_path_factory):
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def enterprise(synthesized) -> tuple[Path, Any]:
+    """The synthesized enterprise example and its resolved organization."""
+    from mlplat import api
+
+    return synthesized("enterprise"), api.validate(example_spec("enterprise"))
+
+
+def stack_json(out: Path, name: str) -> dict[str, Any]:
+    """The synthesized Terraform JSON of one stack."""
+    return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
+
+
+def resources_of(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """address -> body of the resources of one type in a stack's JSON."""
+    return document.get("resource", {}).get(kind, {})

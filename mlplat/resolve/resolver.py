@@ -113,15 +113,15 @@ class _Resolver:
         )
 
     def _feature_groups(self) -> tuple[FeatureGroup, ...]:
-        """The owner and writers write from dev (new features) and prod (feature pipelines) and read from test;
-        readers read from every environment they have."""
+        """The owner and writers write from prod (their feature pipelines) and read from dev and test; readers
+        read from every environment they have. No dev account writes what prod reads."""
         environments = {t.name: t.environments for t in self.spec.teams}
         groups = []
         for g in self.spec.feature_groups:
             access = []
             for team in [g.owner, *g.writers, *g.readers]:
                 writes = team == g.owner or team in g.writers
-                access += [FeatureAccess(team=team, environment=env, write=writes and env in ("dev", "prod"))
+                access += [FeatureAccess(team=team, environment=env, write=writes and env == "prod")
                            for env in ("dev", "test", "prod") if env in environments.get(team, {})]
             groups.append(FeatureGroup(
                 name=g.name, description=g.description, record_identifier=g.record_identifier, event_time=g.event_time,

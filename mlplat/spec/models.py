@@ -246,7 +246,8 @@ class DataGovernance(Model):
 
     classifications: list[TagValue] = Field(
         default_factory=lambda: list(DEFAULT_CLASSIFICATIONS), min_length=1, max_length=50,
-        description="Values of the classification LF-tag (default: public, internal, confidential, restricted).",
+        description="Values of the classification LF-tag, least to most sensitive (default: public, internal, "
+        "confidential, restricted); a domain classified with the last one is read only through grants that name it.",
     )
 
 

@@ -168,6 +168,14 @@ def _check_data_grants(spec: Spec, report: Collector, i: int, domain: Any) -> No
         for k, env in enumerate(grant.environments if "environments" in grant.model_fields_set else []):
             if grant.team in environments and env not in environments[grant.team]:
                 report.add(path + ("environments", k), f"team {grant.team!r} has no {env} environment")
+    most_sensitive = classifications[-1]
+    if domain.classification == most_sensitive:
+        named = {g.team for g in domain.grants if g.classifications and most_sensitive in g.classifications}
+        for j, team in enumerate(domain.consumers):
+            if team not in named:
+                report.add(("data_domains", i, "consumers", j),
+                           f"data domain {domain.name!r} is classified {most_sensitive!r}, the most sensitive "
+                           f"classification: consumer {team!r} reads it only with a grant that names {most_sensitive!r}")
     if any(c not in granted for c in domain.consumers) and all(z == framework.RAW_ZONE for z in zones):
         report.add(("data_domains", i, "zones"), f"consumers read every zone but {framework.RAW_ZONE} by default, and "
                    f"data domain {domain.name!r} has no other: add a zone, or grants that name {framework.RAW_ZONE}")

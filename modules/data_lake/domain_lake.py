@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import Field
 
-from mlplat.engine import Construct, aws
+from mlplat.engine import Construct
 from mlplat.modules.base import Props, statement
-from mlplat.modules.data_lake import defaults
+from mlplat.modules.data_lake.catalog import encrypted_catalog, lake_formation_settings
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
 from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
 
@@ -85,15 +85,5 @@ class DomainLake(Construct):
                               f"{bucket_arn}/*", principals=governance, conditions=role_condition),
                 ],
                 provider=props.provider))
-        aws.lakeformation_data_lake_settings.LakeformationDataLakeSettings(
-            self, "settings", admins=list(props.admin_role_arns),
-            create_database_default_permissions=[], create_table_default_permissions=[],
-            parameters={"CROSS_ACCOUNT_VERSION": defaults.CROSS_ACCOUNT_VERSION}, **provider)
-        catalog = aws.glue_data_catalog_encryption_settings
-        catalog.GlueDataCatalogEncryptionSettings(
-            self, "catalog-encryption", data_catalog_encryption_settings=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings(
-                encryption_at_rest=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest(
-                    catalog_encryption_mode="SSE-KMS", sse_aws_kms_key_id=self.key_arn),
-                connection_password_encryption=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption(
-                    return_connection_password_encrypted=True, aws_kms_key_id=self.key_arn)),
-            **provider)
+        lake_formation_settings(self, props.admin_role_arns, provider)
+        encrypted_catalog(self, self.key_arn, provider)

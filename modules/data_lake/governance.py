@@ -9,6 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document, service_trust, statement
 from mlplat.modules.data_lake import defaults
+from mlplat.modules.data_lake.catalog import encrypted_catalog, lake_formation_settings
 from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
 
@@ -79,25 +80,23 @@ class DataGovernance(Construct):
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
         readers = sorted(set(props.catalog_reader_account_ids))
+        producers = sorted({d.account_id for d in props.domains})
+        through_glue = {"StringEquals": {"kms:ViaService": GLUE_SERVICE.format(region=props.region)}}
+        key_statements = []
+        if readers:
+            key_statements.append(statement(
+                "ReadingAccountsDecryptCatalogThroughGlue", ["kms:Decrypt", "kms:DescribeKey"], "*",
+                principals={"AWS": [f"arn:aws:iam::{a}:root" for a in readers]}, conditions=through_glue))
+        if producers:  # they create and alter their domains' tables in the central catalog
+            key_statements.append(statement(
+                "DomainAccountsWriteCatalogThroughGlue", ["kms:Encrypt", "kms:GenerateDataKey*"], "*",
+                principals={"AWS": [f"arn:aws:iam::{a}:root" for a in producers]}, conditions=through_glue))
         self.key = CustomerKey(self, "key", CustomerKeyProps(
             alias=props.key_alias, description="Data governance: the central Glue catalog",
-            account_id=props.account_id, provider=props.provider, policy_statements=[statement(
-                "ReadingAccountsDecryptCatalogThroughGlue", ["kms:Decrypt", "kms:DescribeKey"], "*",
-                principals={"AWS": [f"arn:aws:iam::{a}:root" for a in readers]},
-                conditions={"StringEquals": {"kms:ViaService": GLUE_SERVICE.format(region=props.region)}})]
-            if readers else []))
-        self.settings = aws.lakeformation_data_lake_settings.LakeformationDataLakeSettings(
-            self, "settings", admins=list(props.admin_role_arns),
-            create_database_default_permissions=[], create_table_default_permissions=[],
-            parameters={"CROSS_ACCOUNT_VERSION": defaults.CROSS_ACCOUNT_VERSION}, **provider)
-        catalog = aws.glue_data_catalog_encryption_settings
-        catalog.GlueDataCatalogEncryptionSettings(
-            self, "catalog-encryption", data_catalog_encryption_settings=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings(
-                encryption_at_rest=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest(
-                    catalog_encryption_mode="SSE-KMS", sse_aws_kms_key_id=self.key.arn),
-                connection_password_encryption=catalog.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption(
-                    return_connection_password_encrypted=True, aws_kms_key_id=self.key.arn)),
-            **provider)
+            account_id=props.account_id, provider=props.provider, policy_statements=key_statements))
+        self.settings = lake_formation_settings(self, props.admin_role_arns, provider)
+        # databases are created after the catalog is encrypted: Glue encrypts only what is written afterwards
+        self.encryption = encrypted_catalog(self, self.key.arn, provider)
 
         tag_values = {
             defaults.DOMAIN_TAG: sorted(d.name for d in props.domains),
@@ -110,6 +109,7 @@ class DataGovernance(Construct):
             for key, values in tag_values.items() if values
         }
         tagged = []
+        self.locations: dict[str, list[Any]] = {}
         for domain in props.domains:
             tagged += self._domain(domain, props.account_id, provider)
         permissions = aws.lakeformation_permissions
@@ -127,6 +127,14 @@ class DataGovernance(Construct):
                 permissions_with_grant_option=["DESCRIBE"],
                 lf_tag=permissions.LakeformationPermissionsLfTag(key=defaults.DOMAIN_TAG, values=[domain.name]),
                 depends_on=list(self.tags.values()), **provider)
+            # creating a table located in a registered zone needs DATA_LOCATION_ACCESS on it
+            for zone in domain.zones:
+                permissions.LakeformationPermissions(
+                    self, f"producer-{domain.name}-{zone.name}-location", principal=domain.account_id,
+                    permissions=["DATA_LOCATION_ACCESS"], permissions_with_grant_option=["DATA_LOCATION_ACCESS"],
+                    data_location=permissions.LakeformationPermissionsDataLocation(
+                        arn=f"arn:aws:s3:::{zone.bucket_name}"),
+                    depends_on=self.locations[domain.name], **provider)
         for grant in props.grants:
             expression = [
                 permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.DOMAIN_TAG, values=[grant.domain]),
@@ -142,12 +150,21 @@ class DataGovernance(Construct):
                     permissions_with_grant_option=list(granted),
                     lf_tag_policy=permissions.LakeformationPermissionsLfTagPolicy(resource_type=kind, expression=expression),
                     depends_on=tagged, **provider)
-            for key, values in ((defaults.DOMAIN_TAG, [grant.domain]), (defaults.ZONE_TAG, grant.zones),
-                                (defaults.CLASSIFICATION_TAG, grant.classifications)):
+        # DESCRIBE on the tag values an account's expressions use, one grant per account and key (a grant of
+        # the same tag per expression would be revoked by removing any one of them)
+        described: dict[str, tuple[str, dict[str, set[str]]]] = {}
+        for grant in props.grants:
+            account_id, values = described.setdefault(grant.account, (grant.account_id, {}))
+            for key, granted in ((defaults.DOMAIN_TAG, [grant.domain]), (defaults.ZONE_TAG, grant.zones),
+                                 (defaults.CLASSIFICATION_TAG, grant.classifications)):
+                values.setdefault(key, set()).update(granted)
+        for account, (account_id, values) in sorted(described.items()):
+            for key, granted in sorted(values.items()):
+                ordered = [v for v in tag_values[key] if v in granted]
                 permissions.LakeformationPermissions(
-                    self, f"{name}-tag-{key}", principal=grant.account_id, permissions=["DESCRIBE"],
+                    self, f"tag-{key}-{account}", principal=account_id, permissions=["DESCRIBE"],
                     permissions_with_grant_option=["DESCRIBE"],
-                    lf_tag=permissions.LakeformationPermissionsLfTag(key=key, values=list(values)),
+                    lf_tag=permissions.LakeformationPermissionsLfTag(key=key, values=ordered),
                     depends_on=list(self.tags.values()), **provider)
 
     def _domain(self, domain: GovernedDomain, account_id: str, provider: dict[str, Any]) -> list[Any]:
@@ -168,14 +185,16 @@ class DataGovernance(Construct):
                                            "kms:ReEncrypt*"], domain.key_arn),
             ]), **provider)
         tagged: list[Any] = []
+        self.locations[domain.name] = []
         for zone in domain.zones:
-            aws.lakeformation_resource.LakeformationResource(
+            location = aws.lakeformation_resource.LakeformationResource(
                 self, f"{domain.name}-{zone.name}-location", arn=f"arn:aws:s3:::{zone.bucket_name}", role_arn=role.arn,
                 use_service_linked_role=False, hybrid_access_enabled=False, depends_on=[self.settings], **provider)
+            self.locations[domain.name].append(location)
             database = aws.glue_catalog_database.GlueCatalogDatabase(
                 self, f"{domain.name}-{zone.name}-database", name=zone.database_name,
                 description=f"Data domain {domain.name}, zone {zone.name}",
-                location_uri=f"s3://{zone.bucket_name}/", depends_on=[self.settings], **provider)
+                location_uri=f"s3://{zone.bucket_name}/", depends_on=[self.settings, self.encryption], **provider)
             lf_tags = aws.lakeformation_resource_lf_tags
             tagged.append(lf_tags.LakeformationResourceLfTags(
                 self, f"{domain.name}-{zone.name}-tags",

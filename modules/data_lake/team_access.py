@@ -9,6 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document, statement
 from mlplat.modules.data_lake import defaults
+from mlplat.modules.data_lake.catalog import lake_formation_settings
 
 GLUE_SERVICE = "glue.{region}.amazonaws.com"
 
@@ -57,10 +58,7 @@ class TeamDataAccess(Construct):
     def __init__(self, scope: Construct, id: str, props: TeamDataAccessProps) -> None:
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
-        settings = aws.lakeformation_data_lake_settings.LakeformationDataLakeSettings(
-            self, "settings", admins=list(props.admin_role_arns),
-            create_database_default_permissions=[], create_table_default_permissions=[],
-            parameters={"CROSS_ACCOUNT_VERSION": defaults.CROSS_ACCOUNT_VERSION}, **provider)
+        settings = lake_formation_settings(self, props.admin_role_arns, provider)
         glue = aws.glue_catalog_database
         links = []
         for granted in props.granted:

@@ -113,7 +113,7 @@ class CentralFeatureStore(Construct):
         role_policy = aws.iam_role_policy.IamRolePolicy(
             self, "role-policy", name=defaults.FEATURE_STORE_ROLE, role=role.name, policy=policy_document([
                 statement("OfflineStoreBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:ListBucket"], bucket_arn),
-                statement("OfflineStoreObjects", ["s3:GetObject", "s3:PutObject"], f"{bucket_arn}/*"),
+                statement("OfflineStoreObjects", ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"], f"{bucket_arn}/*"),
                 statement("StoreKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"], key_arn),
                 statement("OfflineStoreTables", ["glue:BatchCreatePartition", "glue:CreateDatabase", "glue:CreateTable",
                                                  "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"],

@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from mlplat import api
+from conftest import resources_of, stack_json
 from mlplat.modules.data_lake import defaults
 
 ORG = "northbank"
 GOVERNANCE = f"{ORG}-data-governance"
 ACCOUNT_REF = re.compile(r"account-([a-z0-9-]+)_[0-9A-F]{8}id\}$")
-
-
-@pytest.fixture(scope="module")
-def enterprise(synthesized) -> tuple[Path, Any]:
-    from conftest import example_spec
-
-    return synthesized("enterprise"), api.validate(example_spec("enterprise"))
-
-
-def _stack(out: Path, name: str) -> dict[str, Any]:
-    return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
-
-
-def _resources(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return document.get("resource", {}).get(kind, {})
 
 
 def _account_key(principal: str) -> str:
@@ -80,10 +62,10 @@ def test_the_example_grants_what_the_spec_says(enterprise) -> None:
 
 def test_every_team_account_gets_exactly_the_tag_expressions_the_spec_grants(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, GOVERNANCE)
+    document = stack_json(out, GOVERNANCE)
     domain_accounts = {d.account for d in org.data_domains}
     found: dict[tuple[str, str], dict[str, dict[str, tuple[str, ...]]]] = {}
-    for body in _resources(document, "aws_lakeformation_permissions").values():
+    for body in resources_of(document, "aws_lakeformation_permissions").values():
         if "lf_tag_policy" not in body:
             continue
         account = _account_key(body["principal"])
@@ -102,12 +84,31 @@ def test_every_team_account_gets_exactly_the_tag_expressions_the_spec_grants(ent
         assert kinds == {"DATABASE": expected[pair], "TABLE": expected[pair]}, pair
 
 
+def test_an_account_sees_exactly_the_tag_values_of_its_expressions_in_one_grant_per_key(enterprise) -> None:
+    out, org = enterprise
+    document = stack_json(out, GOVERNANCE)
+    domain_accounts = {d.account for d in org.data_domains}
+    seen: dict[tuple[str, str], tuple[str, ...]] = {}
+    for body in resources_of(document, "aws_lakeformation_permissions").values():
+        account = _account_key(body["principal"])
+        if "lf_tag" not in body or account in domain_accounts:
+            continue
+        tag = _block(body["lf_tag"])
+        assert (account, tag["key"]) not in seen, "one grant per account and key"
+        seen[(account, tag["key"])] = tuple(sorted(tag["values"]))
+    union: dict[tuple[str, str], set[str]] = {}
+    for (account, _), expression in _expected(org).items():
+        for key, values in expression.items():
+            union.setdefault((account, key), set()).update(values)
+    assert seen == {k: tuple(sorted(v)) for k, v in union.items()}
+
+
 def test_a_domain_account_keeps_full_rights_on_its_own_domain_only(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, GOVERNANCE)
+    document = stack_json(out, GOVERNANCE)
     owners = {d.account: d.name for d in org.data_domains}
     seen = set()
-    for body in _resources(document, "aws_lakeformation_permissions").values():
+    for body in resources_of(document, "aws_lakeformation_permissions").values():
         account = _account_key(body["principal"])
         if account not in owners:
             continue
@@ -115,21 +116,28 @@ def test_a_domain_account_keeps_full_rights_on_its_own_domain_only(enterprise) -
             tag = _block(body["lf_tag"])
             assert (tag["key"], tag["values"]) == (defaults.DOMAIN_TAG, [owners[account]])
             continue
+        if "data_location" in body:
+            bucket = _block(body["data_location"])["arn"].removeprefix("arn:aws:s3:::")
+            assert bucket.startswith(f"{ORG}-{owners[account]}-"), (account, bucket)
+            assert body["permissions"] == body["permissions_with_grant_option"] == ["DATA_LOCATION_ACCESS"]
+            seen.add((account, bucket.split("-")[2]))
+            continue
         assert _expression(body) == {defaults.DOMAIN_TAG: (owners[account],)}
         seen.add((account, _block(body["lf_tag_policy"])["resource_type"]))
-    assert seen == {(a, k) for a in owners for k in ("DATABASE", "TABLE")}
+    zones = {d.account: [z.name for z in d.zones] for d in org.data_domains}
+    assert seen == {(a, k) for a in owners for k in ("DATABASE", "TABLE", *zones[a])}
 
 
 def test_databases_carry_their_domain_zone_and_classification(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, GOVERNANCE)
-    databases = {a: b["name"] for a, b in _resources(document, "aws_glue_catalog_database").items()}
+    document = stack_json(out, GOVERNANCE)
+    databases = {a: b["name"] for a, b in resources_of(document, "aws_glue_catalog_database").items()}
     expected = {d.database_name(z.name): {defaults.DOMAIN_TAG: d.name, defaults.ZONE_TAG: z.name,
                                           defaults.CLASSIFICATION_TAG: d.classification}
                 for d in org.data_domains for z in d.zones}
     assert sorted(databases.values()) == sorted(expected)
     tagged = {}
-    for body in _resources(document, "aws_lakeformation_resource_lf_tags").values():
+    for body in resources_of(document, "aws_lakeformation_resource_lf_tags").values():
         database = _block(body["database"])
         address = re.fullmatch(r"\$\{aws_glue_catalog_database\.(.+)\.name\}", database["name"]).group(1)
         tagged[databases[address]] = {t["key"]: t["value"] for t in body["lf_tag"]}
@@ -138,11 +146,11 @@ def test_databases_carry_their_domain_zone_and_classification(enterprise) -> Non
 
 def test_each_domain_is_registered_through_its_own_data_access_role(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, GOVERNANCE)
-    roles = {b["name"]: a for a, b in _resources(document, "aws_iam_role").items()}
+    document = stack_json(out, GOVERNANCE)
+    roles = {b["name"]: a for a, b in resources_of(document, "aws_iam_role").items()}
     for domain in org.data_domains:
         role = roles[f"lake-{domain.name}"]
-        (policy,) = [json.loads(b["policy"]) for b in _resources(document, "aws_iam_role_policy").values()
+        (policy,) = [json.loads(b["policy"]) for b in resources_of(document, "aws_iam_role_policy").values()
                      if b["role"] == f"${{aws_iam_role.{role}.name}}"]
         text = json.dumps(policy)
         assert f"{ORG}-{domain.name}-" in text
@@ -151,7 +159,7 @@ def test_each_domain_is_registered_through_its_own_data_access_role(enterprise) 
                 assert f"{ORG}-{other.name}-" not in text and f"northbank-data-{other.name}" not in text
         (key,) = [s["Resource"] for s in policy["Statement"] if s["Sid"] == "UseDomainKey"]
         assert f"northbank-data-{domain.name}" in key and "data-lake_key" in key  # the domain stack's key output
-        locations = [b for b in _resources(document, "aws_lakeformation_resource").values()
+        locations = [b for b in resources_of(document, "aws_lakeformation_resource").values()
                      if b["role_arn"] == f"${{aws_iam_role.{role}.arn}}"]
         assert sorted(b["arn"].split("-")[1] for b in locations) == [domain.name] * len(domain.zones)
         assert all(b["use_service_linked_role"] is False for b in locations)
@@ -163,11 +171,11 @@ def test_team_roles_read_governed_data_only_through_lake_formation(enterprise) -
     lake_names = [f"{ORG}-{d.name}-{z.name}-" for d in org.data_domains for z in d.zones]
     for team in org.teams:
         for env, key in team.accounts.items():
-            document = _stack(out, org.account(key).name)
+            document = stack_json(out, org.account(key).name)
             text = json.dumps({k: v for k, v in document.get("resource", {}).items()
                                if k in ("aws_iam_role_policy", "aws_s3_bucket_policy", "aws_kms_key")})
             assert not [n for n in lake_names if n in text], f"{key} names a lake bucket"
-            permissions = _resources(document, "aws_lakeformation_permissions").values()
+            permissions = resources_of(document, "aws_lakeformation_permissions").values()
             found: dict[str, set[tuple[str, str]]] = {}
             for body in permissions:
                 if "lf_tag_policy" not in body:
@@ -179,7 +187,7 @@ def test_team_roles_read_governed_data_only_through_lake_formation(enterprise) -
                 found.setdefault(domain, set()).add(body["principal"])
             assert set(found) == {d for (k, d) in expected if k == key}, key
             links = {b["name"]: _block(b["target_database"])["database_name"]
-                     for b in _resources(document, "aws_glue_catalog_database").values()}
+                     for b in resources_of(document, "aws_glue_catalog_database").values()}
             granted = {d.database_name(z) for d in org.data_domains for g in d.grants
                        if g.team == team.name and env in g.environments for z in g.zones}
             assert links == {n: n for n in granted}, key
@@ -190,13 +198,13 @@ def test_a_reading_role_may_ask_lake_formation_and_read_the_catalogs_and_nothing
     readers = {k for (k, _) in _expected(org)}
     for team in org.teams:
         for env, key in team.accounts.items():
-            document = _stack(out, org.account(key).name)
-            policies = [b for b in _resources(document, "aws_iam_role_policy").values()
+            document = stack_json(out, org.account(key).name)
+            policies = [b for b in resources_of(document, "aws_iam_role_policy").values()
                         if b["name"] == defaults.GOVERNED_DATA_POLICY]
             if key not in readers:
                 assert not policies, key
                 continue
-            roles = {b["principal"] for b in _resources(document, "aws_lakeformation_permissions").values()}
+            roles = {b["principal"] for b in resources_of(document, "aws_lakeformation_permissions").values()}
             assert len(policies) == len(roles) >= 1
             for policy in policies:
                 statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
@@ -214,8 +222,8 @@ def test_a_reading_role_may_ask_lake_formation_and_read_the_catalogs_and_nothing
 
 def test_the_catalog_key_lets_reading_accounts_decrypt_through_glue_only(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, GOVERNANCE)
-    (key,) = [b for b in _resources(document, "aws_kms_key").values()
+    document = stack_json(out, GOVERNANCE)
+    (key,) = [b for b in resources_of(document, "aws_kms_key").values()
               if "/data-governance/key/" in b["//"]["metadata"]["path"]]
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
     grant = statements["ReadingAccountsDecryptCatalogThroughGlue"]
@@ -224,3 +232,7 @@ def test_the_catalog_key_lets_reading_accounts_decrypt_through_glue_only(enterpr
     assert accounts == expected
     assert grant["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
     assert grant["Condition"] == {"StringEquals": {"kms:ViaService": "glue.eu-west-1.amazonaws.com"}}
+    writers = statements["DomainAccountsWriteCatalogThroughGlue"]
+    assert {_account_key(p.removesuffix(":root")) for p in writers["Principal"]["AWS"]} == {
+        d.account for d in org.data_domains}
+    assert writers["Action"] == ["kms:Encrypt", "kms:GenerateDataKey*"] and writers["Condition"] == grant["Condition"]

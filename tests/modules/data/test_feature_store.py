@@ -8,31 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-from typing import Any
 
-import pytest
-
-from mlplat import api
+from conftest import resources_of, stack_json
 from mlplat.modules.feature_store import defaults
 
 STORE = "northbank-feature-store"
 ACCOUNT_REF = re.compile(r"account-([a-z0-9-]+)_[0-9A-F]{8}id\}")
-
-
-@pytest.fixture(scope="module")
-def enterprise(synthesized) -> tuple[Path, Any]:
-    from conftest import example_spec
-
-    return synthesized("enterprise"), api.validate(example_spec("enterprise"))
-
-
-def _stack(out: Path, name: str) -> dict[str, Any]:
-    return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
-
-
-def _resources(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return document.get("resource", {}).get(kind, {})
 
 
 def _accounts(text: str) -> set[str]:
@@ -54,17 +35,17 @@ def _access(org) -> dict[str, dict[str, set[str]]]:
 def test_the_example_shares_what_the_spec_says(enterprise) -> None:
     _, org = enterprise
     access = _access(org)
-    assert access["card-velocity"]["write"] == {"fraud-dev", "fraud-prod", "aml-dev", "aml-prod"}
-    assert access["card-velocity"]["read"] == {"fraud-test", "aml-test", "credit-scoring-dev", "credit-scoring-test",
-                                               "credit-scoring-prod"}
+    assert access["card-velocity"]["write"] == {"fraud-prod", "aml-prod"}  # feature pipelines; no dev account writes
+    assert access["card-velocity"]["read"] == {"fraud-dev", "fraud-test", "aml-dev", "aml-test", "credit-scoring-dev",
+                                               "credit-scoring-test", "credit-scoring-prod"}
 
 
 def test_every_feature_group_of_the_spec_is_in_the_store_encrypted_under_its_own_prefix(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, STORE)
-    groups = {b["feature_group_name"]: b for b in _resources(document, "aws_sagemaker_feature_group").values()}
+    document = stack_json(out, STORE)
+    groups = {b["feature_group_name"]: b for b in resources_of(document, "aws_sagemaker_feature_group").values()}
     assert set(groups) == {g.name for g in org.feature_groups}
-    (key,) = [a for a, b in _resources(document, "aws_kms_key").items() if "/feature-store/key/" in b["//"]["metadata"]["path"]]
+    (key,) = [a for a, b in resources_of(document, "aws_kms_key").items() if "/feature-store/key/" in b["//"]["metadata"]["path"]]
     for group in org.feature_groups:
         body = groups[group.name]
         assert [(f["feature_name"], f["feature_type"]) for f in body["feature_definition"]] == list(group.features)
@@ -82,17 +63,17 @@ def test_every_feature_group_of_the_spec_is_in_the_store_encrypted_under_its_own
 
 def test_each_group_is_shared_read_only_to_its_readers_and_read_write_to_its_writers(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, STORE)
-    shares = {a: b for a, b in _resources(document, "aws_ram_resource_share").items()}
+    document = stack_json(out, STORE)
+    shares = {a: b for a, b in resources_of(document, "aws_ram_resource_share").items()}
     principals: dict[str, set[str]] = {}
-    for body in _resources(document, "aws_ram_principal_association").values():
+    for body in resources_of(document, "aws_ram_principal_association").values():
         share = re.fullmatch(r"\$\{aws_ram_resource_share\.(.+)\.arn\}", body["resource_share_arn"]).group(1)
         principals.setdefault(share, set()).update(_accounts(body["principal"]))
     resources: dict[str, list[str]] = {}
-    for body in _resources(document, "aws_ram_resource_association").values():
+    for body in resources_of(document, "aws_ram_resource_association").values():
         share = re.fullmatch(r"\$\{aws_ram_resource_share\.(.+)\.arn\}", body["resource_share_arn"]).group(1)
         resources.setdefault(share, []).append(body["resource_arn"])
-    groups = {a: b["feature_group_name"] for a, b in _resources(document, "aws_sagemaker_feature_group").items()}
+    groups = {a: b["feature_group_name"] for a, b in resources_of(document, "aws_sagemaker_feature_group").items()}
     found: dict[tuple[str, str], set[str]] = {}
     for address, share in shares.items():
         assert share["allow_external_principals"] is False
@@ -117,8 +98,8 @@ def test_a_team_role_reaches_exactly_the_groups_shared_with_its_account(enterpri
     every = {g.name for g in org.feature_groups}
     for team in org.teams:
         for env, key in team.accounts.items():
-            document = _stack(out, org.account(key).name)
-            policies = [json.loads(b["policy"]) for b in _resources(document, "aws_iam_role_policy").values()
+            document = stack_json(out, org.account(key).name)
+            policies = [json.loads(b["policy"]) for b in resources_of(document, "aws_iam_role_policy").values()
                         if b["name"] == defaults.FEATURE_ACCESS_POLICY]
             reads = {g for g, entry in access.items() if key in entry["read"] | entry["write"]}
             writes = {g for g, entry in access.items() if key in entry["write"]}
@@ -142,8 +123,8 @@ def test_a_team_role_reaches_exactly_the_groups_shared_with_its_account(enterpri
 
 def test_the_offline_store_admits_each_group_s_accounts_under_its_prefix_only(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, STORE)
-    (policy,) = [json.loads(b["policy"]) for a, b in _resources(document, "aws_s3_bucket_policy").items()
+    document = stack_json(out, STORE)
+    (policy,) = [json.loads(b["policy"]) for a, b in resources_of(document, "aws_s3_bucket_policy").items()
                  if a.startswith("feature-store_offline-store_")]
     access = _access(org)
     for group in org.feature_groups:
@@ -157,11 +138,11 @@ def test_the_offline_store_admits_each_group_s_accounts_under_its_prefix_only(en
 
 def test_the_feature_store_role_reaches_its_own_bucket_key_and_offline_tables_only(enterprise) -> None:
     out, org = enterprise
-    document = _stack(out, STORE)
-    (role,) = [b for b in _resources(document, "aws_iam_role").values() if b["name"] == defaults.FEATURE_STORE_ROLE]
+    document = stack_json(out, STORE)
+    (role,) = [b for b in resources_of(document, "aws_iam_role").values() if b["name"] == defaults.FEATURE_STORE_ROLE]
     trust = json.loads(role["assume_role_policy"])["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "sagemaker.amazonaws.com"}]
-    (policy,) = [json.loads(b["policy"]) for b in _resources(document, "aws_iam_role_policy").values()
+    (policy,) = [json.loads(b["policy"]) for b in resources_of(document, "aws_iam_role_policy").values()
                  if b["name"] == defaults.FEATURE_STORE_ROLE]
     text = json.dumps(policy)
     assert "northbank-features-" in text and "*" not in [s["Resource"] for s in policy["Statement"]]

@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from mlplat import api
+from conftest import resources_of, stack_json
 
 ORG = "northbank"
 PLATFORM = f"{ORG}-ml-shared-services-prod"
@@ -24,21 +22,6 @@ POLICY_FIELDS = {
     "aws_kms_key": "policy", "aws_sagemaker_model_package_group_policy": "resource_policy",
     "aws_sns_topic_policy": "policy",
 }
-
-
-@pytest.fixture(scope="module")
-def enterprise(synthesized) -> tuple[Path, Any]:
-    from conftest import example_spec
-
-    return synthesized("enterprise"), api.validate(example_spec("enterprise"))
-
-
-def _stack(out: Path, name: str) -> dict[str, Any]:
-    return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
-
-
-def _resources(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return document.get("resource", {}).get(kind, {})
 
 
 def _path(body: dict[str, Any]) -> str:
@@ -58,14 +41,14 @@ def _team_documents(out: Path, org, team) -> Iterator[tuple[str, str, str]]:
     """(stack, resource, policy text) of every policy the team's roles, buckets, keys and groups carry."""
     for env, key in team.accounts.items():
         stack = org.account(key).name
-        document = _stack(out, stack)
+        document = stack_json(out, stack)
         for kind, field in POLICY_FIELDS.items():
-            for name, body in _resources(document, kind).items():
+            for name, body in resources_of(document, kind).items():
                 yield stack, f"{kind}.{name}", body[field]
-    platform = _stack(out, PLATFORM)
+    platform = stack_json(out, PLATFORM)
     groups = {team.model_package_group(u) for u in team.use_cases}
     for kind, field in POLICY_FIELDS.items():
-        for name, body in _resources(platform, kind).items():
+        for name, body in resources_of(platform, kind).items():
             path = _path(body)
             mine = f"/deployment-{team.name}/" in path or any(path.endswith(f"/policy-{g}") for g in groups)
             if mine:
@@ -106,7 +89,7 @@ def _account_keys(principals: Any) -> set[str]:
 
 def test_central_group_policies_allow_exactly_the_team_accounts(enterprise) -> None:
     out, org = enterprise
-    policies = _resources(_stack(out, PLATFORM), "aws_sagemaker_model_package_group_policy")
+    policies = resources_of(stack_json(out, PLATFORM), "aws_sagemaker_model_package_group_policy")
     by_group = {body["//"]["metadata"]["path"].rsplit("/policy-", 1)[1]: body for body in policies.values()}
     expected_groups = {t.model_package_group(u) for t in org.teams for u in t.use_cases}
     assert set(by_group) == expected_groups
@@ -130,14 +113,14 @@ def test_central_group_policies_allow_exactly_the_team_accounts(enterprise) -> N
 def test_every_studio_domain_is_vpc_only_with_kms_in_its_own_spoke(enterprise) -> None:
     out, org = enterprise
     for team in org.teams:
-        document = _stack(out, org.account(team.accounts["dev"]).name)
-        (domain,) = _resources(document, "aws_sagemaker_domain").values()
+        document = stack_json(out, org.account(team.accounts["dev"]).name)
+        (domain,) = resources_of(document, "aws_sagemaker_domain").values()
         assert domain["app_network_access_type"] == "VpcOnly" and domain["auth_mode"] == "IAM"
-        (vpc,) = _resources(document, "aws_vpc")
+        (vpc,) = resources_of(document, "aws_vpc")
         assert domain["vpc_id"] == f"${{aws_vpc.{vpc}.id}}"
-        subnets = {f"${{aws_subnet.{name}.id}}" for name in _resources(document, "aws_subnet")}
+        subnets = {f"${{aws_subnet.{name}.id}}" for name in resources_of(document, "aws_subnet")}
         assert set(domain["subnet_ids"]) == subnets and len(subnets) == org.network.availability_zones
-        keys = [n for n, b in _resources(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
+        keys = [n for n, b in resources_of(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
         assert domain["kms_key_id"] == f"${{aws_kms_key.{keys[0]}.arn}}"
         settings = domain["default_user_settings"]
         assert settings["sharing_settings"]["notebook_output_option"] == "Disabled"
@@ -149,16 +132,16 @@ def test_every_studio_domain_is_vpc_only_with_kms_in_its_own_spoke(enterprise) -
 def test_studio_profiles_open_only_for_their_own_user(enterprise) -> None:
     out, org = enterprise
     fraud = org.team("fraud")
-    document = _stack(out, org.account(fraud.accounts["dev"]).name)
-    profiles = _resources(document, "aws_sagemaker_user_profile").values()
+    document = stack_json(out, org.account(fraud.accounts["dev"]).name)
+    profiles = resources_of(document, "aws_sagemaker_user_profile").values()
     assert {p["tags"]["studiouserid"] for p in profiles} == {m.user for m in fraud.members}
-    permission_sets = _resources(_stack(out, f"{ORG}-organization"), "aws_ssoadmin_permission_set_inline_policy")
+    permission_sets = resources_of(stack_json(out, f"{ORG}-organization"), "aws_ssoadmin_permission_set_inline_policy")
     for body in permission_sets.values():
         for statement in json.loads(body["inline_policy"])["Statement"]:
             if "sagemaker:CreatePresignedDomainUrl" in statement["Action"]:
                 assert statement["Condition"] == {"StringEquals": {
                     "sagemaker:ResourceTag/studiouserid": "$${aws:PrincipalTag/studiouserid}"}}
-    (attributes,) = _resources(_stack(out, f"{ORG}-organization"),
+    (attributes,) = resources_of(stack_json(out, f"{ORG}-organization"),
                                "aws_ssoadmin_instance_access_control_attributes").values()
     assert attributes["attribute"] == [{"key": "studiouserid", "value": [{"source": ["$${path:userName}"]}]}]
 
@@ -166,11 +149,11 @@ def test_studio_profiles_open_only_for_their_own_user(enterprise) -> None:
 def test_jobs_run_only_in_the_team_vpc_with_the_team_key(enterprise) -> None:
     out, org = enterprise
     for team in org.teams:
-        document = _stack(out, org.account(team.accounts["dev"]).name)
-        (key,) = [n for n, b in _resources(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
-        (group,) = [n for n, b in _resources(document, "aws_security_group").items() if "/studio/" in _path(b)]
-        subnets = sorted(f"${{aws_subnet.{n}.id}}" for n in _resources(document, "aws_subnet"))
-        policies = [b for b in _resources(document, "aws_iam_role_policy").values() if "/execution-roles/" in _path(b)]
+        document = stack_json(out, org.account(team.accounts["dev"]).name)
+        (key,) = [n for n, b in resources_of(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
+        (group,) = [n for n, b in resources_of(document, "aws_security_group").items() if "/studio/" in _path(b)]
+        subnets = sorted(f"${{aws_subnet.{n}.id}}" for n in resources_of(document, "aws_subnet"))
+        policies = [b for b in resources_of(document, "aws_iam_role_policy").values() if "/execution-roles/" in _path(b)]
         assert len(policies) == 3
         for body in policies:
             statements = _statements(body["policy"])
@@ -189,17 +172,17 @@ def test_jobs_run_only_in_the_team_vpc_with_the_team_key(enterprise) -> None:
 
 def test_deployment_roles_trust_only_the_team_pipeline_and_approvers_only_its_prod(enterprise) -> None:
     out, org = enterprise
-    platform = _stack(out, PLATFORM)
+    platform = stack_json(out, PLATFORM)
     for team in org.teams:
         for env in ("test", "prod"):
-            document = _stack(out, org.account(team.accounts[env]).name)
-            roles = {b["name"]: b for b in _resources(document, "aws_iam_role").values()}
+            document = stack_json(out, org.account(team.accounts[env]).name)
+            roles = {b["name"]: b for b in resources_of(document, "aws_iam_role").values()}
             trust = _statements(roles["model-deployment-action"]["assume_role_policy"])["TeamPipelineAssumes"]
             assert re.fullmatch(rf"\$\{{data\.terraform_remote_state\.[^}}]+deployment-{re.escape(team.name)}"
                                 r"_pipeline-role_[0-9A-F]{8}arn\}", trust["Principal"]["AWS"])
             deploy = _statements(roles["model-deployment"]["assume_role_policy"])["CloudFormationAssumes"]
             assert deploy["Principal"] == {"Service": "cloudformation.amazonaws.com"}
-        approver = next(b for b in _resources(platform, "aws_iam_role").values()
+        approver = next(b for b in resources_of(platform, "aws_iam_role").values()
                         if b["name"] == f"{team.name}-release-approver")
         statement = _statements(approver["assume_role_policy"])["TeamProdMlEngineersAssume"]
         assert _account_keys(statement["Principal"]) == {team.accounts["prod"]}
@@ -210,14 +193,14 @@ def test_deployment_roles_trust_only_the_team_pipeline_and_approvers_only_its_pr
 def test_deployment_role_creates_only_isolated_models_and_encrypted_endpoints(enterprise) -> None:
     out, org = enterprise
     for team in org.teams:
-        document = _stack(out, org.account(team.accounts["prod"]).name)
-        policy = next(b for b in _resources(document, "aws_iam_role_policy").values() if b["name"] == "model-deployment")
+        document = stack_json(out, org.account(team.accounts["prod"]).name)
+        policy = next(b for b in resources_of(document, "aws_iam_role_policy").values() if b["name"] == "model-deployment")
         statements = _statements(policy["policy"])
         models = statements["ModelsInTeamVpcIsolated"]
         assert models["Action"] == ["sagemaker:CreateModel"]
         assert models["Condition"]["Bool"] == {"sagemaker:NetworkIsolation": "true"}
         configs = statements["EndpointConfigsWithTeamKey"]["Condition"]
-        (key,) = [n for n, b in _resources(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
+        (key,) = [n for n, b in resources_of(document, "aws_kms_key").items() if "/team-storage/" in _path(b)]
         assert configs["StringEquals"] == {"sagemaker:VolumeKmsKey": f"${{aws_kms_key.{key}.arn}}"}
         everything = {a for s in statements.values() for a in s["Action"]}
         assert not {a for a in everything if a.endswith(":*") or a == "*"}
@@ -225,9 +208,9 @@ def test_deployment_role_creates_only_isolated_models_and_encrypted_endpoints(en
 
 def test_ml_bus_and_images_are_open_to_the_ml_ous_of_the_organization_only(enterprise) -> None:
     out, _ = enterprise
-    platform = _stack(out, PLATFORM)
-    (bus_policy,) = _resources(platform, "aws_cloudwatch_event_bus_policy").values()
-    policies = [bus_policy["policy"]] + [b["policy"] for b in _resources(platform, "aws_ecr_repository_policy").values()]
+    platform = stack_json(out, PLATFORM)
+    (bus_policy,) = resources_of(platform, "aws_cloudwatch_event_bus_policy").values()
+    policies = [bus_policy["policy"]] + [b["policy"] for b in resources_of(platform, "aws_ecr_repository_policy").values()]
     assert len(policies) == 3
     for text in policies:
         for statement in json.loads(text)["Statement"]:
@@ -241,9 +224,9 @@ def test_ml_bus_and_images_are_open_to_the_ml_ous_of_the_organization_only(enter
 def test_no_persona_can_pass_another_personas_role_or_retag_a_studio_profile(enterprise) -> None:
     out, org = enterprise
     for team in org.teams:
-        document = _stack(out, org.account(team.accounts["dev"]).name)
-        roles = {n: b for n, b in _resources(document, "aws_iam_role").items() if "/execution-roles/" in _path(b)}
-        policies = [b for b in _resources(document, "aws_iam_role_policy").values() if "/execution-roles/" in _path(b)]
+        document = stack_json(out, org.account(team.accounts["dev"]).name)
+        roles = {n: b for n, b in resources_of(document, "aws_iam_role").items() if "/execution-roles/" in _path(b)}
+        policies = [b for b in resources_of(document, "aws_iam_role_policy").values() if "/execution-roles/" in _path(b)]
         for body in policies:
             statements = _statements(body["policy"])
             (passed,) = statements["PassOwnRole"]["Resource"]
@@ -252,7 +235,7 @@ def test_no_persona_can_pass_another_personas_role_or_retag_a_studio_profile(ent
             assert deny["Effect"] == "Deny" and deny["Condition"] == {
                 "ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": ["studiouserid"]}}
         assert len(roles) == len(policies) == 3
-    inline = _resources(_stack(out, f"{ORG}-organization"), "aws_ssoadmin_permission_set_inline_policy")
+    inline = resources_of(stack_json(out, f"{ORG}-organization"), "aws_ssoadmin_permission_set_inline_policy")
     for body in inline.values():
         statements = json.loads(body["inline_policy"])["Statement"]
         for statement in statements:
