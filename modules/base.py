@@ -19,6 +19,14 @@ class Props(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+class TeamRole(Props):
+    """A role of a team account that other modules grant to (governed data, features)."""
+
+    key: str  # names the role's grants in the stack (the role's own name)
+    name: str  # the role's name (a reference to the role, so that grants wait for it)
+    arn: str
+
+
 def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str = "*", *, effect: str = "Allow",
               principals: Mapping[str, Any] | None = None, conditions: Mapping[str, Mapping[str, Any]] | None = None,
               not_actions: bool = False) -> dict[str, Any]:

@@ -16,7 +16,7 @@ ROLE_NAMES = {"data-scientist": "studio-data-scientist", "ml-team-lead": "studio
 
 
 def place(stacks: StackSet) -> None:
-    from mlplat.modules.data_lake.team_access import TeamRole
+    from mlplat.modules.base import TeamRole
     from mlplat.modules.ml_development import defaults, grants
     from mlplat.modules.ml_development.environment_parameters import EnvironmentParameters, EnvironmentParametersProps
     from mlplat.modules.ml_development.execution_roles import ExecutionRoles, ExecutionRolesProps, role_arn

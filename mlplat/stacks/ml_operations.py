@@ -12,7 +12,7 @@ from mlplat.stacks.context import StackSet
 
 
 def place(stacks: StackSet) -> None:
-    from mlplat.modules.data_lake.team_access import TeamRole
+    from mlplat.modules.base import TeamRole
     from mlplat.modules.ml_development.environment_parameters import EnvironmentParameters, EnvironmentParametersProps
     from mlplat.modules.ml_development.execution_roles import role_arn
     from mlplat.modules.ml_operations import defaults, grants

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, TeamRole, policy_document, statement
 from mlplat.modules.data_lake import defaults
 from mlplat.modules.data_lake.catalog import lake_formation_settings
 
@@ -21,12 +21,6 @@ class GrantedData(Props):
     zones: list[str] = Field(min_length=1)
     classifications: list[str] = Field(min_length=1)
     databases: list[str] = Field(min_length=1)  # the zones' databases in the governance account
-
-
-class TeamRole(Props):
-    key: str  # names the role's grants in the stack (the role's own name)
-    name: str  # the role's name (a reference to the role, so that grants wait for it)
-    arn: str
 
 
 class TeamDataAccessProps(Props):

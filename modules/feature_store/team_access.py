@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
-from mlplat.modules.data_lake.team_access import TeamRole
+from mlplat.modules.base import Props, TeamRole, policy_document, statement
 from mlplat.modules.feature_store import defaults
 from mlplat.modules.feature_store.central_store import VIA_SERVICES, offline_prefix
 
