@@ -156,12 +156,28 @@ def synth(
 
 @app.command()
 def scan(out: Annotated[Path, typer.Argument(help="Directory of the synthesized stacks.")] = api.DEFAULT_OUT,
-         as_json: JsonOpt = False) -> None:
+         as_json: JsonOpt = False,
+         fmt: Annotated[str, typer.Option("--format", help="table, json, sarif (code scanning) or junitxml.")] = "table",
+         output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file "
+                                                     "(the table is printed too).")] = None) -> None:
     """Scan the synthesized stacks with checkov and the ML policy pack; exit 1 on unwaived failures."""
-    report = _run(lambda: api.scan(out))
-    from mlplat.report import scan_json, scan_text
+    from mlplat.report import SCAN_FORMATS, scan_json, scan_junit, scan_sarif, scan_text
 
-    typer.echo(scan_json(report) if as_json else scan_text(report), nl=False)
+    fmt = "json" if as_json else fmt
+    if fmt not in SCAN_FORMATS:
+        _fail(EXIT_USAGE, f"error: --format {fmt!r}: use {', '.join(SCAN_FORMATS)}")
+    if output is not None and output.is_dir():
+        _fail(EXIT_USAGE, f"error: --output {output}: is a directory; name a file")
+    report = _run(lambda: api.scan(out))
+    rendered = {"table": lambda: scan_text(report), "json": lambda: scan_json(report),
+                "sarif": lambda: scan_sarif(report, out, Path.cwd()), "junitxml": lambda: scan_junit(report)}[fmt]()
+    if output is None:
+        typer.echo(rendered, nl=False)
+    else:
+        from mlplat.files import write_atomic
+
+        write_atomic(output, rendered)
+        typer.echo(scan_text(report), nl=False)
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 

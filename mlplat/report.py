@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from mlplat.synth import SynthResult
@@ -82,3 +83,90 @@ def scan_json(report: Any) -> str:
         "parsing_errors": list(report.parsing_errors),
         "unused_waivers": [w.check_id for w in report.unused_waivers],
     }, indent=2) + "\n"
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCAN_FORMATS = ("table", "json", "sarif", "junitxml")
+
+
+def scan_sarif(report: Any, out: Path, root: Path) -> str:
+    """SARIF 2.1.0 for code scanning: one result per unwaived or waived failure, at the stack file and the
+    resource's lines. Waived failures carry an accepted external suppression with the waiver's reason.
+    File paths are relative to ``root`` (the repository) when the output lies inside it."""
+
+    def uri(finding: Any) -> str:
+        if not finding.stack:  # a product template: its repository path already
+            return finding.file
+        path = (out / finding.file).absolute()
+        try:
+            return path.relative_to(root.absolute()).as_posix()
+        except ValueError:
+            return path.as_uri()
+
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    for finding, reason in [(f, None) for f in report.failed] + [(w.finding, w.reason) for w in report.waived]:
+        rule = rules.setdefault(finding.check_id, {
+            "id": finding.check_id, "name": finding.check_id,
+            "shortDescription": {"text": finding.check_name or finding.check_id},
+            **({"helpUri": finding.guideline} if finding.guideline else {}),
+        })
+        location: dict[str, Any] = {"artifactLocation": {"uri": uri(finding)}}
+        if finding.lines:
+            location["region"] = {"startLine": max(1, finding.lines[0]), "endLine": max(1, finding.lines[1])}
+        result: dict[str, Any] = {
+            "ruleId": rule["id"], "level": "error",
+            "message": {"text": f"{finding.check_name or finding.check_id}: {finding.resource} in {finding.stack or finding.file}"},
+            "locations": [{"physicalLocation": location,
+                           "logicalLocations": [{"fullyQualifiedName": f"{finding.stack}/{finding.resource}"}]}],
+        }
+        if reason is not None:
+            result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": reason}]
+        results.append(result)
+    run = {
+        "tool": {"driver": {"name": "mlplat scan", "informationUri": "https://www.checkov.io/",
+                            **({"version": report.checkov_version} if report.checkov_version else {}),
+                            "rules": [rules[k] for k in sorted(rules)]}},
+        "results": results,
+        "invocations": [{"executionSuccessful": not report.parsing_errors,
+                         "toolExecutionNotifications": [{"level": "error", "message": {"text": error}}
+                                                        for error in report.parsing_errors]}],
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+def scan_junit(report: Any) -> str:
+    """JUnit XML: a test suite per stack, a test case per check and resource (failed, skipped when waived)."""
+    from xml.etree import ElementTree as ET
+
+    cases: dict[str, list[tuple[Any, str, str | None]]] = {}
+    for finding in report.passed:
+        cases.setdefault(finding.stack or finding.file, []).append((finding, "passed", None))
+    for finding in report.failed:
+        cases.setdefault(finding.stack or finding.file, []).append((finding, "failed", None))
+    for waived in report.waived:
+        cases.setdefault(waived.finding.stack or waived.finding.file, []).append((waived.finding, "waived", waived.reason))
+    root = ET.Element("testsuites", name="mlplat scan", tests=str(sum(len(c) for c in cases.values())),
+                      failures=str(len(report.failed)), skipped=str(len(report.waived)),
+                      errors=str(len(report.parsing_errors)))
+    for suite_name in sorted(cases):
+        items = sorted(cases[suite_name], key=lambda item: (item[0].resource, item[0].check_id))
+        suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(items)),
+                              failures=str(sum(1 for _, state, _ in items if state == "failed")),
+                              skipped=str(sum(1 for _, state, _ in items if state == "waived")))
+        for finding, state, reason in items:
+            case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.{finding.resource}",
+                                 name=f"{finding.check_id} {finding.check_name}".strip(), file=finding.file)
+            if state == "failed":
+                failure = ET.SubElement(case, "failure", message=finding.check_name or finding.check_id,
+                                        type=finding.check_id)
+                failure.text = "\n".join(filter(None, [finding.guideline, *finding.details]))
+            elif state == "waived":
+                ET.SubElement(case, "skipped", message=f"waived: {reason}")
+    if report.parsing_errors:
+        suite = ET.SubElement(root, "testsuite", name="parsing", tests=str(len(report.parsing_errors)),
+                              errors=str(len(report.parsing_errors)))
+        for error in report.parsing_errors:
+            ET.SubElement(ET.SubElement(suite, "testcase", classname="parsing", name=error), "error", message=error)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -140,3 +140,21 @@ def test_fails_to_plan_an_unknown_stack(synthesized) -> None:
     result = invoke("plan", str(synthesized("minimal")), "--stack", "acme-nope", "--skip-scan")
     assert result.exit_code == 2
     assert "acme-nope" in result.stderr and "acme-organization" in result.stderr
+
+
+def test_scan_writes_sarif_for_code_scanning_and_prints_the_table(synthesized, tmp_path: Path) -> None:
+    report = tmp_path / "reports" / "scan.sarif"
+    result = invoke("scan", str(synthesized("minimal")), "--format", "sarif", "--output", str(report))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("scan: ")
+    document = json.loads(report.read_text())
+    (run,) = document["runs"]
+    waived = int(result.output.split(" waived")[0].rsplit(", ", 1)[1])
+    assert len(run["results"]) == waived and all(r["suppressions"] for r in run["results"])
+    assert not list(report.parent.glob(".scan.sarif.*")), "written atomically"
+
+
+def test_scan_refuses_an_unknown_format_before_scanning(tmp_path: Path) -> None:
+    result = invoke("scan", str(tmp_path / "nothing"), "--format", "html")
+    assert result.exit_code == 2
+    assert "--format 'html': use table, json, sarif, junitxml" in result.output
