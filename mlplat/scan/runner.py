@@ -23,6 +23,7 @@ import site
 import subprocess
 import sys
 import tempfile
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from importlib import resources
@@ -159,11 +160,11 @@ def _readable(text: str) -> str:
     return text
 
 
-def _checkov_view(stacks_dir: Path, view: Path) -> None:
-    """Copy the stacks for checkov to read, unreadable blocks emptied (see UNREADABLE_BLOCKS)."""
+def _checkov_view(stacks_dir: Path, view: Path, stacks: list[str] | None = None) -> None:
+    """Copy the stacks (all, or those named) for checkov to read, unreadable blocks emptied (see UNREADABLE_BLOCKS)."""
     for source in sorted(stacks_dir.rglob("*.tf.json")):
         relative = source.relative_to(stacks_dir)
-        if ".terraform" in relative.parts:
+        if ".terraform" in relative.parts or (stacks is not None and relative.parts[0] not in stacks):
             continue
         target = view / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -178,41 +179,67 @@ def _templates_view(templates_dir: Path, view: Path) -> None:
             shutil.copyfile(source, view / source.name)
 
 
-def _run_checkov(
-    stacks_dir: Path, timeout: float | None, framework: str = FRAMEWORK
-) -> tuple[list[dict[str, Any]], str]:
-    """Run checkov over a view of ``stacks_dir``; paths in its records are made to point at ``stacks_dir``.
+def stack_groups(stacks_dir: Path, jobs: int) -> list[list[str]]:
+    """The stacks split into at most ``jobs`` groups of about equal size (largest first, each to the lightest)."""
+    sizes: dict[str, int] = {}
+    for path in stacks_dir.rglob("*.tf.json"):
+        relative = path.relative_to(stacks_dir)
+        if ".terraform" not in relative.parts and len(relative.parts) > 1:
+            sizes[relative.parts[0]] = sizes.get(relative.parts[0], 0) + path.stat().st_size
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(jobs, len(sizes))))]
+    for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
+        load, members = min(groups, key=lambda g: g[0])
+        groups[groups.index((load, members))] = (load + sizes[name], members + [name])
+    return [sorted(members) for _, members in groups if members]
 
-    ``framework`` is ``terraform_json`` for the synthesized stacks, ``cloudformation`` for a folder
-    of product templates.
+
+def _run_checkovs(
+    runs: list[tuple[Path, str, list[str] | None]], timeout: float | None
+) -> list[tuple[list[dict[str, Any]], str]]:
+    """Run one checkov process per ``(source, framework, stacks)`` at the same time; their reports in order.
+
+    Each process reads a view of its source (for stacks: only the stacks named, or all); its output goes
+    to a file, so that no process waits on a full pipe while another is read.
     """
     with tempfile.TemporaryDirectory(prefix="mlplat-scan-") as tmp:
-        if framework == FRAMEWORK:
-            view = Path(tmp) / "stacks"
-            _checkov_view(stacks_dir, view)
-            command = checkov_command(view)
-        else:
-            view = Path(tmp) / "templates"
-            _templates_view(stacks_dir, view)
-            command = checkov_command(view, framework)
+        started = []
+        for i, (source, framework, stacks) in enumerate(runs):
+            work = Path(tmp) / str(i)
+            work.mkdir()
+            if framework == FRAMEWORK:
+                view = work / "stacks"
+                _checkov_view(source, view, stacks)
+            else:
+                view = work / "templates"
+                _templates_view(source, view)
+            stdout, stderr = open(work / "stdout", "wb"), open(work / "stderr", "wb")
+            command = checkov_command(view) if framework == FRAMEWORK else checkov_command(view, framework)
+            proc = subprocess.Popen(command, cwd=work, env=_checkov_env(work),
+                                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+            started.append((proc, work, view, source, stdout, stderr))
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            proc = subprocess.run(
-                command,
-                cwd=tmp,
-                env=_checkov_env(Path(tmp)),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
+            for proc, *_ in started:
+                proc.wait(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired as exc:
-            err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+            for proc, *_ in started:
+                proc.kill()
+                proc.wait()
+            err = (started[0][1] / "stderr").read_bytes().decode(errors="replace")
             raise ScanError(f"checkov did not finish within {timeout} s", err) from exc
-    stdout = proc.stdout.decode(errors="replace")
-    stderr = proc.stderr.decode(errors="replace")
+        finally:
+            for *_, stdout, stderr in started:
+                stdout.close()
+                stderr.close()
+        return [_report(proc.returncode, work, view, source) for proc, work, view, source, *_ in started]
+
+
+def _report(returncode: int, work: Path, view: Path, source: Path) -> tuple[list[dict[str, Any]], str]:
+    stdout = (work / "stdout").read_bytes().decode(errors="replace")
+    stderr = (work / "stderr").read_bytes().decode(errors="replace")
     # checkov exits 1 when a check failed; anything else but 0 is checkov itself failing.
-    if proc.returncode not in (0, 1):
-        raise ScanError(f"checkov failed (exit code {proc.returncode}); its output:", stderr or stdout)
+    if returncode not in (0, 1):
+        raise ScanError(f"checkov failed (exit code {returncode}); its output:", stderr or stdout)
     try:
         data = json.loads(stdout)
     except ValueError as exc:
@@ -220,7 +247,7 @@ def _run_checkov(
     reports = data if isinstance(data, list) else [data]
     if not all(isinstance(r, dict) for r in reports):
         raise ScanError("checkov printed an unexpected JSON report", stdout[:2000])
-    _repoint(reports, view, stacks_dir)
+    _repoint(reports, view, source)
     return reports, stderr
 
 
@@ -399,6 +426,7 @@ def scan(
     timeout: float | None = 900,
     templates: bool = True,
     templates_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> ScanReport:
     """Scan ``out_dir/stacks`` with checkov and the ML policy pack, and the product templates; apply ``waivers``.
 
@@ -407,8 +435,10 @@ def scan(
     cloudformation checks: those of ``templates_dir``, by default the ones mlplat ships. Their
     findings belong to the stack ``servicecatalog`` and name ``templates/servicecatalog/<file>``;
     a check a template skips in its Metadata counts as waived, with the skip's comment as reason,
-    or as failed when the skip has no comment. Raises :class:`ScanError` when there is nothing to
-    scan or checkov itself fails.
+    or as failed when the skip has no comment. The stacks are split into ``jobs`` groups (default:
+    the machine's cores) scanned by as many checkov processes at once, beside the templates' one; the
+    report is the same whatever the split. Raises :class:`ScanError` when there is nothing to scan or
+    checkov itself fails.
     """
     stacks_dir = (Path(out_dir) / "stacks").resolve()
     if not stacks_dir.is_dir():
@@ -426,7 +456,12 @@ def scan(
             source = None
     waivers = load_waivers() if waivers is None else list(waivers)
 
-    reports, _stderr = _run_checkov(stacks_dir, timeout)
+    runs: list[tuple[Path, str, list[str] | None]] = [
+        (stacks_dir, FRAMEWORK, group) for group in stack_groups(stacks_dir, jobs or os.cpu_count() or 1)]
+    if source is not None:
+        runs.append((source, TEMPLATES_FRAMEWORK, None))
+    results_of = _run_checkovs(runs, timeout)
+    reports = [r for reports_of, _stderr in results_of[:len(runs) - (source is not None)] for r in reports_of]
     addresses = _Addresses()
     failed: list[Finding] = []
     passed: list[Finding] = []
@@ -447,7 +482,7 @@ def scan(
 
     skipped: list[tuple[Finding, Waiver]] = []
     if source is not None:
-        template_reports, _stderr = _run_checkov(source, timeout, TEMPLATES_FRAMEWORK)
+        template_reports, _stderr = results_of[-1]
         for report in template_reports:
             results = report.get("results") or {}
             failed += [_template_finding(r, source) for r in results.get("failed_checks") or []]

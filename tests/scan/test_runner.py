@@ -60,12 +60,17 @@ def test_same_stacks_give_the_same_report(batch_out: Path, batch_report: ScanRep
     assert again == batch_report
 
 
+def test_the_report_is_the_same_however_the_stacks_are_split(batch_out: Path, batch_report: ScanReport) -> None:
+    assert len(runner.stack_groups(batch_out / "stacks", 3)) == 3
+    assert scan(batch_out, BATCH_WAIVERS, jobs=1) == scan(batch_out, BATCH_WAIVERS, jobs=3) == batch_report
+
+
 def test_fails_clearly_when_checkov_itself_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     out = write_stacks(tmp_path, {"a": {"resource": {}}})
     real = runner.checkov_command
-    monkeypatch.setattr(runner, "checkov_command", lambda d: [*real(d), "--no-such-flag"])
+    monkeypatch.setattr(runner, "checkov_command", lambda *args: [*real(*args), "--no-such-flag"])
     with pytest.raises(ScanError, match=r"checkov failed \(exit code 2\)") as caught:
         scan(out, [])
     assert "--no-such-flag" in caught.value.stderr
