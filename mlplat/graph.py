@@ -82,13 +82,19 @@ def stack_graph(org: Org) -> StackGraph:
     team_of = {key: team for team in org.teams for key in team.accounts.values()}
     governance = names[org.core("data_governance").key]
     feature_store = names[org.core("feature_store").key]
-    featured = {team.accounts[a.environment] for g in org.feature_groups for a in g.access for team in org.teams
-                if team.name == a.team and (a.environment == "dev" or team.endpoint_instance_type is not None)}
+    teams = {team.name: team for team in org.teams}
+
+    def with_roles(team: str, env: str) -> set[str]:
+        """The team's account of ``env`` if the ML placements give it roles: dev always, test and prod
+        only with a deployment pipeline (an endpoint instance type)."""
+        member = teams[team]
+        return {member.accounts[env]} if env == "dev" or member.endpoint_instance_type is not None else set()
+
+    # team accounts whose roles use features: the feature store key; that read governed data: the catalog key
+    featured = {key for g in org.feature_groups for a in g.access for key in with_roles(a.team, a.environment)}
+    reading = {key for d in org.data_domains for g in d.grants for env in g.environments
+               for key in with_roles(g.team, env)}
     domain_stacks = {names[d.account] for d in org.data_domains}
-    # team accounts whose roles read governed data: the catalog key of the governance account
-    reading = {team.accounts[env] for d in org.data_domains for g in d.grants for team in org.teams
-               if team.name == g.team for env in g.environments
-               if env == "dev" or team.endpoint_instance_type is not None}
     nodes = []
     for stack in org.stacks:
         deps: set[str] = set()

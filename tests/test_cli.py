@@ -158,3 +158,9 @@ def test_scan_refuses_an_unknown_format_before_scanning(tmp_path: Path) -> None:
     result = invoke("scan", str(tmp_path / "nothing"), "--format", "html")
     assert result.exit_code == 2
     assert "--format 'html': use table, json, sarif, junitxml" in result.output
+
+
+def test_scan_refuses_a_directory_as_output_before_scanning(tmp_path: Path) -> None:
+    result = invoke("scan", str(tmp_path / "nothing"), "--format", "sarif", "--output", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"error: --output {tmp_path}: is a directory; name a file" in result.output

@@ -51,7 +51,8 @@ def lake_bucket_name(org_name: str, domain: str, zone: str, account_id: str) -> 
 
 
 def feature_store_bucket_name(org_name: str, account_id: str, region: str) -> str:
-    """The offline store of the central feature store, in the feature store account."""
+    """The offline store of the central feature store, in the feature store account (shorter than the log
+    archive's names, whose check bounds the organization name)."""
     return f"{org_name}-features-{account_id}-{region}"
 
 

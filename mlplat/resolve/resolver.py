@@ -157,11 +157,6 @@ class _Resolver:
                             f"{self.org.name!r} is too long for the log archive bucket names in {self.org.home_region} "
                             f"({longest} characters; S3 allows {naming.BUCKET_NAME_MAX}): use at most "
                             f"{len(self.org.name) - (longest - naming.BUCKET_NAME_MAX)} characters")
-        if self.spec.feature_groups:
-            bucket = naming.feature_store_bucket_name(self.org.name, "0" * naming.ACCOUNT_ID_LENGTH, self.org.home_region)
-            if len(bucket) > naming.BUCKET_NAME_MAX:
-                self.report.add(("organization", "name"), f"the feature store bucket name {bucket!r} is {len(bucket)} "
-                                f"characters; S3 allows {naming.BUCKET_NAME_MAX} (shorten the organization name)")
         for i, domain in enumerate(self.spec.data_domains):
             for j, zone in enumerate(domain.zones):
                 bucket = naming.lake_bucket_name(self.org.name, domain.name, zone.name, "0" * naming.ACCOUNT_ID_LENGTH)

@@ -186,11 +186,13 @@ def stack_groups(stacks_dir: Path, jobs: int) -> list[list[str]]:
         relative = path.relative_to(stacks_dir)
         if ".terraform" not in relative.parts and len(relative.parts) > 1:
             sizes[relative.parts[0]] = sizes.get(relative.parts[0], 0) + path.stat().st_size
-    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(jobs, len(sizes))))]
+    count = max(1, min(jobs, len(sizes)))
+    loads, groups = [0] * count, [[] for _ in range(count)]
     for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
-        load, members = min(groups, key=lambda g: g[0])
-        groups[groups.index((load, members))] = (load + sizes[name], members + [name])
-    return [sorted(members) for _, members in groups if members]
+        lightest = loads.index(min(loads))
+        loads[lightest] += sizes[name]
+        groups[lightest].append(name)
+    return [sorted(members) for members in groups if members]
 
 
 def _run_checkovs(

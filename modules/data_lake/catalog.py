@@ -8,6 +8,20 @@ from mlplat.engine import Construct, aws
 from mlplat.modules.data_lake import defaults
 
 
+def consumer_tags(domain: str, zones: list[str], classifications: list[str]) -> list[tuple[str, list[str]]]:
+    """The tag values a consumer's expression matches: ``domain = d AND zone in (...) AND classification in (...)``."""
+    return [(defaults.DOMAIN_TAG, [domain]), (defaults.ZONE_TAG, list(zones)),
+            (defaults.CLASSIFICATION_TAG, list(classifications))]
+
+
+def tag_policy(resource_type: str, tags: list[tuple[str, list[str]]], catalog_id: str | None = None) -> Any:
+    """The ``lf_tag_policy`` block of a grant on the databases or tables that match ``tags``."""
+    permissions = aws.lakeformation_permissions
+    return permissions.LakeformationPermissionsLfTagPolicy(
+        resource_type=resource_type, catalog_id=catalog_id,
+        expression=[permissions.LakeformationPermissionsLfTagPolicyExpression(key=k, values=v) for k, v in tags])
+
+
 def lake_formation_settings(scope: Construct, admin_role_arns: list[str], provider: dict[str, Any]) -> Any:
     """The account's Lake Formation settings: the named administrators, no IAMAllowedPrincipals default on new
     databases and tables (Lake Formation permissions alone decide), cross-account version 4."""

@@ -9,7 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document, service_trust, statement
 from mlplat.modules.data_lake import defaults
-from mlplat.modules.data_lake.catalog import encrypted_catalog, lake_formation_settings
+from mlplat.modules.data_lake.catalog import consumer_tags, encrypted_catalog, lake_formation_settings, tag_policy
 from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
 
@@ -55,7 +55,7 @@ class DataGovernanceProps(Props):
 
 
 def data_access_role_name(domain: str) -> str:
-    return f"lake-{domain}"
+    return defaults.DATA_ACCESS_ROLE.format(domain=domain)
 
 
 class DataGovernance(Construct):
@@ -114,13 +114,13 @@ class DataGovernance(Construct):
             tagged += self._domain(domain, props.account_id, provider)
         permissions = aws.lakeformation_permissions
         for domain in props.domains:
-            own = [permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.DOMAIN_TAG, values=[domain.name])]
+            own = [(defaults.DOMAIN_TAG, [domain.name])]
             for kind, granted in (("DATABASE", defaults.PRODUCER_DATABASE_PERMISSIONS),
                                   ("TABLE", defaults.PRODUCER_TABLE_PERMISSIONS)):
                 permissions.LakeformationPermissions(
                     self, f"producer-{domain.name}-{kind.lower()}", principal=domain.account_id,
                     permissions=list(granted), permissions_with_grant_option=list(granted),
-                    lf_tag_policy=permissions.LakeformationPermissionsLfTagPolicy(resource_type=kind, expression=own),
+                    lf_tag_policy=tag_policy(kind, own),
                     depends_on=tagged, **provider)
             permissions.LakeformationPermissions(
                 self, f"producer-{domain.name}-tag", principal=domain.account_id, permissions=["DESCRIBE"],
@@ -136,27 +136,21 @@ class DataGovernance(Construct):
                         arn=f"arn:aws:s3:::{zone.bucket_name}"),
                     depends_on=self.locations[domain.name], **provider)
         for grant in props.grants:
-            expression = [
-                permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.DOMAIN_TAG, values=[grant.domain]),
-                permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.ZONE_TAG, values=list(grant.zones)),
-                permissions.LakeformationPermissionsLfTagPolicyExpression(
-                    key=defaults.CLASSIFICATION_TAG, values=list(grant.classifications)),
-            ]
+            tags = consumer_tags(grant.domain, grant.zones, grant.classifications)
             name = f"grant-{grant.domain}-{grant.account}"
             for kind, granted in (("DATABASE", defaults.CONSUMER_DATABASE_PERMISSIONS),
                                   ("TABLE", defaults.CONSUMER_TABLE_PERMISSIONS)):
                 permissions.LakeformationPermissions(
                     self, f"{name}-{kind.lower()}", principal=grant.account_id, permissions=list(granted),
                     permissions_with_grant_option=list(granted),
-                    lf_tag_policy=permissions.LakeformationPermissionsLfTagPolicy(resource_type=kind, expression=expression),
+                    lf_tag_policy=tag_policy(kind, tags),
                     depends_on=tagged, **provider)
         # DESCRIBE on the tag values an account's expressions use, one grant per account and key (a grant of
         # the same tag per expression would be revoked by removing any one of them)
         described: dict[str, tuple[str, dict[str, set[str]]]] = {}
         for grant in props.grants:
             account_id, values = described.setdefault(grant.account, (grant.account_id, {}))
-            for key, granted in ((defaults.DOMAIN_TAG, [grant.domain]), (defaults.ZONE_TAG, grant.zones),
-                                 (defaults.CLASSIFICATION_TAG, grant.classifications)):
+            for key, granted in consumer_tags(grant.domain, grant.zones, grant.classifications):
                 values.setdefault(key, set()).update(granted)
         for account, (account_id, values) in sorted(described.items()):
             for key, granted in sorted(values.items()):

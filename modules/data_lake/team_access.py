@@ -9,7 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, TeamRole, policy_document, statement
 from mlplat.modules.data_lake import defaults
-from mlplat.modules.data_lake.catalog import lake_formation_settings
+from mlplat.modules.data_lake.catalog import consumer_tags, lake_formation_settings, tag_policy
 
 GLUE_SERVICE = "glue.{region}.amazonaws.com"
 
@@ -71,19 +71,13 @@ class TeamDataAccess(Construct):
                     self, f"{role_name}-{database}-link", principal=role_arn, permissions=["DESCRIBE"],
                     database=permissions.LakeformationPermissionsDatabase(name=link.name), **provider)
             for granted in props.granted:
-                expression = [
-                    permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.DOMAIN_TAG, values=[granted.domain]),
-                    permissions.LakeformationPermissionsLfTagPolicyExpression(key=defaults.ZONE_TAG, values=list(granted.zones)),
-                    permissions.LakeformationPermissionsLfTagPolicyExpression(
-                        key=defaults.CLASSIFICATION_TAG, values=list(granted.classifications)),
-                ]
+                tags = consumer_tags(granted.domain, granted.zones, granted.classifications)
                 for kind, granted_permissions in (("DATABASE", defaults.CONSUMER_DATABASE_PERMISSIONS),
                                                   ("TABLE", defaults.CONSUMER_TABLE_PERMISSIONS)):
                     permissions.LakeformationPermissions(
                         self, f"{role_name}-{granted.domain}-{kind.lower()}", principal=role_arn,
                         permissions=list(granted_permissions),
-                        lf_tag_policy=permissions.LakeformationPermissionsLfTagPolicy(
-                            resource_type=kind, expression=expression, catalog_id=props.governance_account_id),
+                        lf_tag_policy=tag_policy(kind, tags, props.governance_account_id),
                         depends_on=[settings], **provider)
             catalogs = [(props.region, props.account_id), (props.region, props.governance_account_id)]
             aws.iam_role_policy.IamRolePolicy(
