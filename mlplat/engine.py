@@ -110,6 +110,20 @@ def _unchecked(argname: str, value: object, expected_type: Any) -> None:
     return None
 
 
+class _NoHints(dict):
+    """The type hints of every binding call when the checks are off: nothing, without resolving them."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+_NO_HINTS = _NoHints()
+
+
+def _no_type_hints(stub: Any) -> _NoHints:
+    return _NO_HINTS
+
+
 def _binding_type_checks(enabled: bool) -> None:
     """Turn the bindings' run-time argument checks (typeguard, on every jsii call) on or off.
 
@@ -117,17 +131,24 @@ def _binding_type_checks(enabled: bool) -> None:
     test suite runs with ``MLPLAT_TYPE_CHECKS=1`` so that every call mlplat makes is checked there.
     A user's synth skips them: they cost about a third of the Python side of a large synth and check
     nothing the tests have not. The JavaScript side validates every value again in either case.
+
+    Off, the bindings also skip resolving the annotations of each call's type stub (about 0.4 s of
+    a large synth). Each binding module takes that resolver when it is imported, so this takes
+    effect for the modules imported after it: :func:`prepare_runtime` runs before any of them.
     """
     try:
         import jsii._type_checking as checks
     except ImportError:  # no engine installed: nothing to turn off
         return
-    if not hasattr(checks, "_resolved_check"):  # another jsii: its own behaviour, checks on
-        return
+    if not hasattr(checks, "_resolved_check") or not hasattr(checks, "cached_type_hints"):
+        return  # another jsii: its own behaviour, checks on
+    resolver = checks.__dict__.setdefault("_mlplat_cached_type_hints", checks.cached_type_hints)
     if enabled:
+        checks.cached_type_hints = resolver
         if checks._resolved_check is _unchecked:
             checks._resolved_check = None  # resolved again on the next check
     else:
+        checks.cached_type_hints = _no_type_hints
         checks._resolved_check = _unchecked
 
 

@@ -69,3 +69,22 @@ def test_the_engine_runs_without_creation_stacks_unless_asked(monkeypatch) -> No
     monkeypatch.setenv("CDKTN_DISABLE_CREATION_STACK", "0")
     engine.prepare_runtime()
     assert os.environ["CDKTN_DISABLE_CREATION_STACK"] == "0"
+
+
+ONE_RESOURCE = """
+import tempfile
+import jsii._type_checking as checks
+from mlplat import engine
+app = engine.new_app(tempfile.mkdtemp())
+stack = engine.core.TerraformStack(app, "s")
+engine.aws.ssm_parameter.SsmParameter(stack, "p", name="n", type="String", value="v")
+print(len(checks._type_hints_cache))
+"""
+
+
+@pytest.mark.parametrize("checks, resolved", [("0", False), ("1", True)])
+def test_without_checks_the_bindings_resolve_no_type_hints(checks: str, resolved: bool) -> None:
+    env = {**os.environ, "MLPLAT_TYPE_CHECKS": checks}
+    result = subprocess.run([sys.executable, "-c", ONE_RESOURCE], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (int(result.stdout) > 0) is resolved, result.stdout
