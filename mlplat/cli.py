@@ -159,17 +159,29 @@ def scan(out: Annotated[Path, typer.Argument(help="Directory of the synthesized 
          as_json: JsonOpt = False,
          fmt: Annotated[str, typer.Option("--format", help="table, json, sarif (code scanning) or junitxml.")] = "table",
          output: Annotated[Path | None, typer.Option("--output", help="Write the report to this file "
-                                                     "(the table is printed too).")] = None) -> None:
-    """Scan the synthesized stacks with checkov and the ML policy pack; exit 1 on unwaived failures."""
+                                                     "(the table is printed too).")] = None,
+         fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 only on unwaived failures of this severity "
+                                              "or above: low (any failure), medium, high or critical.")] = "low") -> None:
+    """Scan the synthesized stacks with checkov and the ML policy pack; exit 1 on unwaived failures.
+
+    mlplat's own design decisions are waived with their reasons; the organization's accepted failures
+    come from the spec (controls.suppressions), written beside the stacks by synth. Every report lists
+    what was waived or suppressed and why, and the suppressions that expired or matched nothing.
+    """
     from mlplat.report import SCAN_FORMATS, scan_json, scan_junit, scan_sarif, scan_text
+    from mlplat.scan.severity import parse_severity
 
     fmt = "json" if as_json else fmt
     if fmt not in SCAN_FORMATS:
         _fail(EXIT_USAGE, f"error: --format {fmt!r}: use {', '.join(SCAN_FORMATS)}")
+    try:
+        threshold = parse_severity(fail_on)
+    except ValueError as exc:
+        _fail(EXIT_USAGE, f"error: --fail-on: {exc}")
     if output is not None and output.is_dir():
         _fail(EXIT_USAGE, f"error: --output {output}: is a directory; name a file")
     report = _run(lambda: api.scan(out))
-    rendered = {"table": lambda: scan_text(report), "json": lambda: scan_json(report),
+    rendered = {"table": lambda: scan_text(report, threshold), "json": lambda: scan_json(report, threshold),
                 "sarif": lambda: scan_sarif(report, out, Path.cwd()), "junitxml": lambda: scan_junit(report)}[fmt]()
     if output is None:
         typer.echo(rendered, nl=False)
@@ -177,8 +189,8 @@ def scan(out: Annotated[Path, typer.Argument(help="Directory of the synthesized 
         from mlplat.files import write_atomic
 
         write_atomic(output, rendered)
-        typer.echo(scan_text(report), nl=False)
-    if not report.ok:
+        typer.echo(scan_text(report, threshold), nl=False)
+    if not report.passes(threshold):
         raise typer.Exit(EXIT_FINDINGS)
 
 

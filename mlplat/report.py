@@ -51,47 +51,74 @@ def run_text(report: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scan_text(report: Any) -> str:
+def _waiver_origin(waiver: Any) -> str:
+    return f"suppressed in {waiver.source}" if waiver.source else "waived by mlplat (mlplat/scan/waivers.yaml)"
+
+
+def _waiver_line(waiver: Any) -> str:
+    until = f", until {waiver.expires.isoformat()}" if waiver.expires else ""
+    origin = f" [{waiver.source}]" if waiver.source else ""
+    return f"{waiver.describe()}{origin}{until}: {waiver.reason}"
+
+
+def scan_text(report: Any, fail_on: str = "LOW") -> str:
     lines = [f"scan: {report.passed_count} passed, {len(report.failed)} failed, {len(report.waived)} waived"]
     for finding in report.failed:
-        lines.append(f"FAILED {finding.check_id} {finding.stack} {finding.resource}: {finding.check_name}")
+        lines.append(f"FAILED {finding.severity} {finding.check_id} {finding.stack} {finding.resource}: {finding.check_name}")
         if finding.guideline:
             lines.append(f"       {finding.guideline}")
     for error in report.parsing_errors:
         lines.append(f"NOT PARSED {error}")
-    if report.waived:
-        lines.append("waived (mlplat/scan/waivers.yaml):")
-        reasons: dict[tuple[str, str], list[str]] = {}
-        for waived in report.waived:
-            reasons.setdefault((waived.finding.check_id, waived.reason), []).append(waived.finding.resource)
-        for (check_id, reason), resources in reasons.items():
+    groups: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for waived in report.waived:
+        reasons = groups.setdefault(_waiver_origin(waived.waiver), {})
+        reasons.setdefault((waived.finding.check_id, waived.reason), []).append(waived.finding.resource)
+    for origin in sorted(groups):
+        lines.append(f"{origin}:")
+        for (check_id, reason), resources in groups[origin].items():
             lines.append(f"  {check_id} on {len(resources)} resources: {reason}")
+    for waiver in report.expired_waivers:
+        lines.append(f"expired, suppresses nothing: {_waiver_line(waiver)}")
     for waiver in report.unused_waivers:
-        lines.append(f"unused waiver: {waiver.check_id} ({waiver.reason})")
+        lines.append(f"unused, matches no failure: {_waiver_line(waiver)}")
+    if report.failed and fail_on != "LOW":
+        blocking = report.blocking(fail_on)
+        lines.append(f"{len(blocking)} of the {len(report.failed)} failures are {fail_on} or above (--fail-on)")
     return "\n".join(lines) + "\n"
 
 
-def scan_json(report: Any) -> str:
+def scan_json(report: Any, fail_on: str = "LOW") -> str:
     def finding(item: Any) -> dict[str, Any]:
         return {"stack": item.stack, "resource": item.resource, "check_id": item.check_id,
-                "check_name": item.check_name, "guideline": item.guideline}
+                "check_name": item.check_name, "severity": item.severity, "guideline": item.guideline}
+
+    def waiver(item: Any) -> dict[str, Any]:
+        return {"check_id": item.check_id, "stack": item.stack, "resource": item.resource, "reason": item.reason,
+                "source": item.source, "expires": item.expires.isoformat() if item.expires else None}
 
     return json.dumps({
         "passed": report.passed_count,
         "failed": [finding(f) for f in report.failed],
-        "waived": [{**finding(w.finding), "reason": w.reason} for w in report.waived],
+        "fail_on": fail_on,
+        "blocking": len(report.blocking(fail_on)),
+        "waived": [{**finding(w.finding), "reason": w.reason, "source": w.waiver.source} for w in report.waived],
         "parsing_errors": list(report.parsing_errors),
-        "unused_waivers": [w.check_id for w in report.unused_waivers],
+        "unused_waivers": [waiver(w) for w in report.unused_waivers],
+        "expired_waivers": [waiver(w) for w in report.expired_waivers],
     }, indent=2) + "\n"
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SCAN_FORMATS = ("table", "json", "sarif", "junitxml")
+# GitHub code scanning ranks security results by this number (CVSS-like, 0.0 to 10.0).
+SECURITY_SEVERITY = {"CRITICAL": "9.5", "HIGH": "8.0", "MEDIUM": "5.5", "LOW": "3.0"}
+SARIF_LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 
 
 def scan_sarif(report: Any, out: Path, root: Path) -> str:
     """SARIF 2.1.0 for code scanning: one result per unwaived or waived failure, at the stack file and the
-    resource's lines. Waived failures carry an accepted external suppression with the waiver's reason.
+    resource's lines, its level and security-severity from mlplat's severity of the check. Waived and
+    suppressed failures carry an accepted external suppression with the waiver's reason.
     File paths are relative to ``root`` (the repository) when the output lies inside it."""
 
     def uri(finding: Any) -> str:
@@ -110,12 +137,14 @@ def scan_sarif(report: Any, out: Path, root: Path) -> str:
             "id": finding.check_id, "name": finding.check_id,
             "shortDescription": {"text": finding.check_name or finding.check_id},
             **({"helpUri": finding.guideline} if finding.guideline else {}),
+            "defaultConfiguration": {"level": SARIF_LEVEL[finding.severity]},
+            "properties": {"security-severity": SECURITY_SEVERITY[finding.severity], "tags": ["security"]},
         })
         location: dict[str, Any] = {"artifactLocation": {"uri": uri(finding)}}
         if finding.lines:
             location["region"] = {"startLine": max(1, finding.lines[0]), "endLine": max(1, finding.lines[1])}
         result: dict[str, Any] = {
-            "ruleId": rule["id"], "level": "error",
+            "ruleId": rule["id"], "level": SARIF_LEVEL[finding.severity],
             "message": {"text": f"{finding.check_name or finding.check_id}: {finding.resource} in {finding.stack or finding.file}"},
             "locations": [{"physicalLocation": location,
                            "logicalLocations": [{"fullyQualifiedName": f"{finding.stack}/{finding.resource}"}]}],
@@ -158,7 +187,7 @@ def scan_junit(report: Any) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.{finding.resource}",
                                  name=f"{finding.check_id} {finding.check_name}".strip(), file=finding.file)
             if state == "failed":
-                failure = ET.SubElement(case, "failure", message=finding.check_name or finding.check_id,
+                failure = ET.SubElement(case, "failure", message=f"{finding.severity}: {finding.check_name or finding.check_id}",
                                         type=finding.check_id)
                 failure.text = "\n".join(filter(None, [finding.guideline, *finding.details]))
             elif state == "waived":

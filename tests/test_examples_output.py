@@ -43,3 +43,13 @@ def test_scan_leaves_no_unexplained_failure(example: str, synthesized) -> None:
     assert [f"{f.check_id} {f.stack} {f.resource}" for f in report.failed] == []
     assert report.passed_count > 300  # the scan really ran over every stack
     assert all(w.reason.strip() for w in report.waived)
+    # every check the example meets has a severity of its own, and the SARIF code scanning reads is valid
+    from mlplat.report import scan_sarif
+    from mlplat.scan.severity import severity_table
+
+    met = {f.check_id for f in [*report.passed, *(w.finding for w in report.waived)]}
+    assert sorted(met - set(severity_table())) == []
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "scan" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(json.loads(scan_sarif(report, synthesized(example), Path.cwd())))

@@ -26,12 +26,14 @@ import tempfile
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mlplat.scan.checks import CHECKS_DIR
-from mlplat.scan.waivers import Waiver, apply_waivers, load_waivers
+from mlplat.scan.severity import at_or_above, severity_of
+from mlplat.scan.waivers import Waiver, WaiverError, apply_waivers, load_waivers
 
 FRAMEWORK = "terraform_json"
 
@@ -41,6 +43,8 @@ TEMPLATES_PACKAGE = "mlplat.templates.servicecatalog"
 TEMPLATES_STACK = "servicecatalog"
 TEMPLATES_FILE_PREFIX = "templates/servicecatalog"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json")
+# Written by synth beside the stacks: the organization's own accepted failures (spec controls.suppressions).
+SUPPRESSIONS_FILE = "scan-suppressions.json"
 
 # Top-level blocks that checkov's terraform_json parser cannot read, and that hold nothing to check:
 # an import block has no label, so its JSON form is a list of bodies, which checkov takes for
@@ -71,6 +75,11 @@ class Finding:
     lines: tuple[int, int] | None = field(default=None, compare=False)
     details: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def severity(self) -> str:
+        """mlplat's severity of the check (:mod:`mlplat.scan.severity`)."""
+        return severity_of(self.check_id)
+
 
 @dataclass(frozen=True)
 class WaivedFinding:
@@ -94,15 +103,38 @@ class ScanReport:
     unused_waivers: list[Waiver]
     parsing_errors: list[str]
     checkov_version: str | None = None
+    expired_waivers: list[Waiver] = field(default_factory=list)  # past their expiry: they waived nothing
 
     @property
     def ok(self) -> bool:
         """No unwaived failure and every stack file could be parsed."""
         return not self.failed and not self.parsing_errors
 
+    def blocking(self, fail_on: str = "LOW") -> list[Finding]:
+        """The unwaived failures at or above the severity ``fail_on``."""
+        return [f for f in self.failed if at_or_above(f.severity, fail_on)]
+
+    def passes(self, fail_on: str = "LOW") -> bool:
+        """Every stack file parsed and no unwaived failure at or above ``fail_on``: what exit code 0 means."""
+        return not self.parsing_errors and not self.blocking(fail_on)
+
     @property
     def passed_count(self) -> int:
         return len(self.passed)
+
+
+def load_suppressions(out_dir: Path) -> list[Waiver]:
+    """The organization's suppressions that synth wrote into ``OUT/scan-suppressions.json`` (none if absent)."""
+    path = Path(out_dir) / SUPPRESSIONS_FILE
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Waiver(check_id=entry["check_id"], stack=entry.get("stack"), resource=entry.get("resource"),
+                       reason=entry["justification"], expires=entry.get("expires"), source=entry.get("source"))
+                for entry in data["suppressions"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise WaiverError(f"{path} is not a suppressions file written by mlplat synth: {exc}") from exc
 
 
 def product_templates_dir() -> Path:
@@ -429,6 +461,8 @@ def scan(
     templates: bool = True,
     templates_dir: Path | None = None,
     jobs: int | None = None,
+    suppressions: list[Waiver] | None = None,
+    today: date | None = None,
 ) -> ScanReport:
     """Scan ``out_dir/stacks`` with checkov and the ML policy pack, and the product templates; apply ``waivers``.
 
@@ -439,7 +473,9 @@ def scan(
     a check a template skips in its Metadata counts as waived, with the skip's comment as reason,
     or as failed when the skip has no comment. The stacks are split into ``jobs`` groups (default:
     the machine's cores) scanned by as many checkov processes at once, beside the templates' one; the
-    report is the same whatever the split. Raises :class:`ScanError` when there is nothing to scan or
+    report is the same whatever the split. ``suppressions`` are the organization's accepted failures,
+    by default those synth wrote into ``OUT/scan-suppressions.json``; they apply after the waivers,
+    and one past its expiry (on ``today``) suppresses nothing and is reported as expired. Raises :class:`ScanError` when there is nothing to scan or
     checkov itself fails.
     """
     stacks_dir = (Path(out_dir) / "stacks").resolve()
@@ -457,6 +493,7 @@ def scan(
                 raise ScanError(f"no product templates in {source}: the installed mlplat lacks its package data")
             source = None
     waivers = load_waivers() if waivers is None else list(waivers)
+    waivers += load_suppressions(Path(out_dir)) if suppressions is None else list(suppressions)
 
     runs: list[tuple[Path, str, list[str] | None]] = [
         (stacks_dir, FRAMEWORK, group) for group in stack_groups(stacks_dir, jobs or os.cpu_count() or 1)]
@@ -500,7 +537,7 @@ def scan(
             if isinstance(summary, dict):
                 version = version or summary.get("checkov_version")
 
-    outcome = apply_waivers(sorted(set(failed)), waivers)
+    outcome = apply_waivers(sorted(set(failed)), waivers, today)
     return ScanReport(
         failed=sorted(outcome.unwaived),
         waived=[WaivedFinding(f, w) for f, w in sorted([*outcome.waived, *skipped], key=lambda fw: fw[0])],
@@ -508,4 +545,5 @@ def scan(
         unused_waivers=outcome.unused,
         parsing_errors=sorted(set(parsing_errors)),
         checkov_version=version,
+        expired_waivers=outcome.expired,
     )

@@ -10,7 +10,8 @@ reported as unused, so stale waivers do not pile up.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,6 +52,14 @@ class Waiver(BaseModel):
     reason: str = Field(
         description="Why this failure is acceptable in this architecture; mandatory and not blank.",
     )
+    expires: date | None = Field(
+        default=None, description="Last day the waiver applies; after it the failure counts again.",
+    )
+    source: str | None = Field(
+        default=None,
+        description="Where the waiver is declared when it is not mlplat's own: the organization's spec "
+        "('mlplat.yaml:42'), or a product template's Metadata.",
+    )
 
     @field_validator("reason")
     @classmethod
@@ -66,6 +75,9 @@ class Waiver(BaseModel):
             and (self.stack is None or fnmatchcase(stack, self.stack))
             and (self.resource is None or fnmatchcase(resource, self.resource))
         )
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and self.expires < today
 
     def describe(self) -> str:
         scope = [f"stack {self.stack}" if self.stack else "", f"resource {self.resource}" if self.resource else ""]
@@ -128,20 +140,28 @@ class WaiverOutcome:
     unwaived: list[Any]
     waived: list[tuple[Any, Waiver]]
     unused: list[Waiver]
+    expired: list[Waiver] = field(default_factory=list)  # past their expiry: they waive nothing
 
 
-def apply_waivers(failures: Iterable[_Failure], waivers: Iterable[Waiver]) -> WaiverOutcome:
-    """Split ``failures``: each is waived by the first waiver (in file order) that matches it."""
+def apply_waivers(failures: Iterable[_Failure], waivers: Iterable[Waiver], today: date | None = None) -> WaiverOutcome:
+    """Split ``failures``: each is waived by the first waiver (in order) that matches it.
+
+    A waiver past its expiry date (``today`` by default the current date) waives nothing and is
+    returned as expired, whether or not it would match; an unexpired one that matches nothing is unused.
+    """
+    today = today or date.today()
     waivers = list(waivers)
+    expired = [w for w in waivers if w.expired(today)]
+    live = [w for w in waivers if not w.expired(today)]
     used: set[int] = set()
     unwaived: list[Any] = []
     waived: list[tuple[Any, Waiver]] = []
     for failure in failures:
-        matching = [i for i, w in enumerate(waivers) if w.matches(failure.check_id, failure.stack, failure.resource)]
+        matching = [i for i, w in enumerate(live) if w.matches(failure.check_id, failure.stack, failure.resource)]
         used.update(matching)
         if matching:
-            waived.append((failure, waivers[matching[0]]))
+            waived.append((failure, live[matching[0]]))
         else:
             unwaived.append(failure)
-    unused = [w for i, w in enumerate(waivers) if i not in used]
-    return WaiverOutcome(unwaived, waived, unused)
+    unused = [w for i, w in enumerate(live) if i not in used]
+    return WaiverOutcome(unwaived, waived, unused, expired)

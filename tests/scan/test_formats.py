@@ -35,10 +35,13 @@ def test_sarif_names_every_failure_at_its_file_and_lines_and_suppresses_the_waiv
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert sorted(rules) == ["CKV_AWS_144", "CKV_AWS_18", "CKV_MLP_003"]
     assert rules["CKV_AWS_18"]["helpUri"] == "https://docs.example/ckv-aws-18"
+    # levels and security-severity follow mlplat's severities (severities.yaml)
+    assert {i: (r["defaultConfiguration"]["level"], r["properties"]["security-severity"]) for i, r in rules.items()} == {
+        "CKV_AWS_18": ("warning", "5.5"), "CKV_AWS_144": ("note", "3.0"), "CKV_MLP_003": ("error", "9.5")}
     results = {r["ruleId"]: r for r in run["results"]}
     assert set(results) == set(rules)
     for result in run["results"]:
-        assert result["level"] == "error" and result["message"]["text"]
+        assert result["message"]["text"]
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["region"]["startLine"] >= 1 and physical["region"]["endLine"] >= physical["region"]["startLine"]

@@ -87,7 +87,7 @@ def test_fails_on_unreadable_or_invalid_yaml(tmp_path: Path) -> None:
 def test_fields_are_described_for_the_schema() -> None:
     schema = WaiverFile.model_json_schema()
     fields = schema["$defs"]["Waiver"]["properties"]
-    assert set(fields) == {"check_id", "stack", "resource", "reason"}
+    assert set(fields) == {"check_id", "stack", "resource", "reason", "expires", "source"}
     assert all(f.get("description") for f in fields.values())
     assert schema["$defs"]["Waiver"]["required"] == ["check_id", "reason"]
 
@@ -121,3 +121,25 @@ def test_globs_are_case_sensitive() -> None:
     waiver = Waiver(check_id="CKV_AWS_18", stack="ML-*", reason="r")
     assert not waiver.matches("CKV_AWS_18", "ml-dev", "aws_s3_bucket.x")
     assert waiver.matches("CKV_AWS_18", "ML-dev", "aws_s3_bucket.x")
+
+
+def test_an_expired_waiver_waives_nothing_and_is_reported_apart_from_the_unused() -> None:
+    from datetime import date
+
+    failure = F("acme-churn-dev", "aws_s3_bucket.data", "CKV_AWS_18")
+    until = Waiver(check_id="CKV_AWS_18", reason="Logged centrally until the migration.", expires=date(2027, 1, 31),
+                   source="mlplat.yaml:40")
+    unused = Waiver(check_id="CKV_AWS_21", reason="Matches nothing here.")
+    on_the_day = apply_waivers([failure], [until, unused], today=date(2027, 1, 31))
+    assert on_the_day.waived == [(failure, until)] and on_the_day.expired == [] and on_the_day.unused == [unused]
+    after = apply_waivers([failure], [until, unused], today=date(2027, 2, 1))
+    assert after.unwaived == [failure] and after.waived == [] and after.expired == [until] and after.unused == [unused]
+
+
+def test_a_damaged_suppressions_file_is_bad_input(tmp_path: Path) -> None:
+    from mlplat.scan.runner import load_suppressions
+
+    assert load_suppressions(tmp_path) == []
+    (tmp_path / "scan-suppressions.json").write_text('{"suppressions": [{"check_id": "CKV_AWS_18"}]}')
+    with pytest.raises(WaiverError, match="not a suppressions file written by mlplat synth"):
+        load_suppressions(tmp_path)
