@@ -95,6 +95,9 @@ def stack_graph(org: Org) -> StackGraph:
     reading = {key for d in org.data_domains for g in d.grants for env in g.environments
                for key in with_roles(g.team, env)}
     domain_stacks = {names[d.account] for d in org.data_domains}
+    security = names[org.core("security_tooling").key]
+    cost_accounts = {key for budget in org.budgets for key in budget.accounts} | {
+        key for owner in (*org.cost.teams, *org.cost.lines_of_business) for key in owner.accounts}
     nodes = []
     for stack in org.stacks:
         deps: set[str] = set()
@@ -110,9 +113,8 @@ def stack_graph(org: Org) -> StackGraph:
                 deps.add(hub)  # Route 53 Profile of the central endpoints
             if account.network != "none" or account.key == org.network.transit_account:
                 deps.add(organization)  # RAM principal is the organization ARN
-            if account.kind == "management" and any(
-                    _reads_account_id(org.account(key)) for budget in org.budgets for key in budget.accounts):
-                deps.add(organization)  # budgets filter on the ids of the accounts they cover
+            if account.kind == "management" and any(_reads_account_id(org.account(key)) for key in cost_accounts):
+                deps.add(organization)  # budgets and cost categories name the ids of the accounts they cover
             team = team_of.get(account.key)
             if team is not None and account.environment == "dev":
                 deps.add(ml_platform)  # the products bucket and key its launch role reads
@@ -126,6 +128,14 @@ def stack_graph(org: Org) -> StackGraph:
                 deps.add(governance)
             if account.key in featured:
                 deps.add(feature_store)  # the feature store key its roles decrypt the offline store with
+            if stack.name == security:
+                # detective controls: AWS Config deploys the organization rules into every account, whose
+                # recorders must exist first, and Macie's jobs name the data buckets; Security Hub's policy
+                # is associated with the organization root. No stack may therefore read from this one.
+                deps |= set(names.values()) | {organization}
+            observability = org.observability_account(account.key)
+            if observability is not None:
+                deps.add(names[observability])  # the sink its OAM link points to
             node_ou = account.ou
         else:
             node_ou = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +37,170 @@ def stack_event_line(event: Any) -> str:
     return f"[{event.stack}] {event.phase} {event.state}{took}{message}"
 
 
+def _stack_detail(stack: Any) -> str:
+    if stack.status == "failed":
+        return (stack.error or "").splitlines()[0] if stack.error else ""
+    if stack.status == "blocked":
+        return f"blocked by {', '.join(stack.blocked_by)}" if stack.blocked_by else (stack.error or "")
+    if stack.status == "skipped":
+        return stack.error or ""
+    return stack.note or ""
+
+
 def run_text(report: Any) -> str:
-    rows = [("stack", "status", "add", "change", "destroy", "seconds")]
+    """The run's table: every stack with its result, Terraform's counts, and what to read next."""
+    rows = [("stack", "status", "add", "change", "destroy", "seconds", "detail")]
     for stack in report.stacks:
         rows.append((stack.name, stack.status, str(stack.to_add), str(stack.to_change), str(stack.to_destroy),
-                     f"{stack.duration_s:.1f}"))
-    lines = [f"terraform {report.action}: {len(report.stacks)} stacks in {len(report.waves)} waves, "
-             f"{report.duration_s:.1f}s", ""]
+                     f"{stack.duration_s:.1f}", _stack_detail(stack)))
+    counts: dict[str, int] = {}
+    for stack in report.stacks:
+        counts[stack.status] = counts.get(stack.status, 0) + 1
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    lines = [f"terraform {report.action}: {len(report.stacks)} stacks ({tally}) in {report.duration_s:.1f}s, "
+             f"{report.parallelism} at a time, {report.terraform}", ""]
     lines += _table(rows, right={2, 3, 4, 5})
     for note in report.notes:
         lines.append(f"note: {note}")
+    logs = sorted({str(s.log_file.parent) for s in report.stacks if s.log_file})
+    if logs:
+        lines.append(f"Terraform's output, stack by stack: {', '.join(logs)}")
     for stack in report.failed:
         lines += ["", f"{stack.name} failed during {stack.phase}:", stack.error or "(no message)"]
+        if stack.log_file:
+            lines.append(f"Terraform's output: {stack.log_file}")
+    return "\n".join(lines) + "\n"
+
+
+def run_json(report: Any) -> str:
+    """The run as JSON: every stack with its result and Terraform's counts (``ok`` false: exit code 1)."""
+    def stack(item: Any) -> dict[str, Any]:
+        return {"name": item.name, "status": item.status, "add": item.to_add, "change": item.to_change,
+                "destroy": item.to_destroy, "has_changes": item.has_changes, "seconds": round(item.duration_s, 3),
+                "phase": item.phase, "error": item.error, "terraform_error": item.terraform_error,
+                "failure_kind": item.failure.kind if item.failure else None, "blocked_by": list(item.blocked_by),
+                "note": item.note, "log": str(item.log_file) if item.log_file else None,
+                "plan_file": str(item.plan_file) if item.plan_file else None}
+
+    return json.dumps({"action": report.action, "ok": report.ok, "interrupted": report.interrupted,
+                       "out": str(report.out_dir), "seconds": round(report.duration_s, 3),
+                       "parallelism": report.parallelism, "terraform": report.terraform,
+                       "stacks": [stack(s) for s in report.stacks], "notes": list(report.notes)}, indent=2) + "\n"
+
+
+def apply_preview_text(preview: list[Any], excluded: dict[str, str]) -> str:
+    """What an apply is about to do, stack by stack, from the saved plans: shown before asking."""
+    rows = [("stack", "add", "change", "destroy", "plan")]
+    totals = [0, 0, 0]
+    for item in preview:
+        record = item.record
+        if item.plan == "saved":
+            counts = (record.to_add, record.to_change, record.to_destroy)
+            totals = [t + c for t, c in zip(totals, counts)]
+            when = f"saved {record.created_at[:19].replace('T', ' ')} UTC" if record.has_changes else "no changes"
+            rows.append((item.name, *(str(c) for c in counts), when))
+        else:
+            what = "planned during the apply: " if item.plan == "during" else "refused: "
+            rows.append((item.name, "?", "?", "?", what + item.reason))
+    lines = [f"apply {len(preview)} stacks: {totals[0]} to add, {totals[1]} to change, {totals[2]} to destroy "
+             "in the saved plans", ""]
+    lines += _table(rows, right={1, 2, 3})
+    during = sum(1 for item in preview if item.plan == "during")
+    if during:
+        lines += ["", f"{during} stacks are planned during the apply, once what they read is applied, and applied "
+                      "without another question."]
+    for name, reason in excluded.items():
+        lines.append(f"not applied: {name}: {reason}")
+    return "\n".join(lines) + "\n"
+
+
+def destroy_preview_text(stacks: list[str], excluded: dict[str, str]) -> str:
+    lines = [f"destroy {len(stacks)} stacks, dependents first, with every resource in their state:"]
+    lines += [f"  {name}" for name in stacks]
+    for name, reason in excluded.items():
+        lines.append(f"not destroyed: {name}: {reason}")
+    return "\n".join(lines) + "\n"
+
+
+class RunProgress:
+    """A live view of a run at a terminal (rich): how many stacks wait, run, are done, failed or
+    blocked, and a line for each running, failed or blocked stack. Use as a context manager and
+    pass the instance as ``on_event``."""
+
+    def __init__(self, action: str, console: Any = None) -> None:
+        from rich.console import Console
+
+        self.action = action
+        self.console = console or Console()
+        self.states: dict[str, tuple[str, str, float]] = {}  # stack -> (state, phase or detail, since)
+        self.lock = threading.Lock()  # events come from the run's threads, rendering from rich's
+        self.live: Any = None
+
+    def __enter__(self) -> "RunProgress":
+        from rich.live import Live
+
+        self.live = Live(self.render(), console=self.console, refresh_per_second=4, transient=True,
+                         get_renderable=self.render)
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+    def __call__(self, event: Any) -> None:
+        with self.lock:
+            if event.phase == "stack":
+                state = {"started": "running", "finished": "done"}.get(event.state, event.state)
+                self.states[event.stack] = (state, event.message.splitlines()[0] if event.message else "", event.at)
+            elif event.state == "started":
+                since = self.states.get(event.stack, ("", "", event.at))[2]
+                self.states[event.stack] = ("running", event.phase, since)
+
+    def render(self) -> Any:
+        import time
+
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        with self.lock:
+            states = dict(self.states)
+        counts = {state: 0 for state in ("waiting", "running", "done", "failed", "blocked", "skipped")}
+        for state, _, _ in states.values():
+            counts[state] = counts.get(state, 0) + 1
+        header = Text(f"mlplat {self.action}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n), style="bold")
+        table = Table(show_edge=False, box=None, pad_edge=False)
+        table.add_column("stack")
+        table.add_column("state")
+        table.add_column("detail")
+        table.add_column("seconds", justify="right")
+        now = time.monotonic()
+        style = {"running": "cyan", "failed": "bold red", "blocked": "yellow"}
+        for name, (state, detail, since) in sorted(states.items(), key=lambda item: (item[1][0] != "running", item[0])):
+            if state in style:
+                seconds = f"{now - since:.0f}" if state == "running" else ""
+                table.add_row(name, f"[{style[state]}]{state}[/]", detail, seconds)
+        return Group(header, table) if table.row_count else header
+
+
+def bootstrap_text(report: Any) -> str:
+    if not report.steps:
+        return f"{report.message}\n"
+    lines = [f"state bucket s3://{report.bucket} ({report.region}):"]
+    lines += _table([(f"  {step.setting}", step.state, step.detail) for step in report.steps])
+    lines.append("ready: `mlplat plan` can initialize the stacks" if report.changed
+                 else "already to standard: nothing changed")
+    return "\n".join(lines) + "\n"
+
+
+def doctor_text(report: Any) -> str:
+    mark = {"ok": "ok", "missing": "MISSING", "skipped": "skipped"}
+    lines = _table([(check.name, mark[check.status], check.detail) for check in report.checks])
+    for check in report.missing:
+        if check.fix:
+            lines.append(f"fix {check.name}: {check.fix}")
+    lines.append("ready to plan and apply" if report.ok else f"{len(report.missing)} missing")
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from mlplat.resolve.model import Org
 
 MANIFEST = "manifest.json"
+# The organization's accepted scan failures (spec controls.suppressions), read by `mlplat scan OUT`.
+SUPPRESSIONS = "scan-suppressions.json"
 
 
 class OutputError(Exception):
@@ -73,11 +75,21 @@ def synthesize(org: Org, out: Path, engine_name: str = "cdktn") -> SynthResult:
         app = engine.new_app(staging)
         stacks.build(app, org)
         app.synth()
+        write_suppressions(staging, org)
         summary = summarize(staging, org)
         _publish(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return SynthResult(out=out, engine=engine_name, stacks=summary)
+
+
+def write_suppressions(out: Path, org: Org) -> None:
+    """``OUT/scan-suppressions.json``: the spec's suppressions, so that a scan of OUT applies them."""
+    entries = [{"check_id": s.check_id, "stack": s.stack, "resource": s.resource, "justification": s.justification,
+                "expires": s.expires.isoformat() if s.expires else None, "source": s.source}
+               for s in org.controls.suppressions]
+    (out / SUPPRESSIONS).write_text(json.dumps({"suppressions": entries}, indent=2, sort_keys=True) + "\n",
+                                    encoding="utf-8")
 
 
 def summarize(out: Path, org: Org) -> tuple[StackSummary, ...]:

@@ -127,3 +127,26 @@ def test_terraform_cloud_gives_each_stack_a_workspace(tmp_path: Path) -> None:
         assert terraform["cloud"] == {"organization": "acme-platform", "workspaces": {"name": f"lz-{name}"}}
     remote = _stack(out, "acme-churn-prod")["data"]["terraform_remote_state"]
     assert all(state["backend"] == "remote" for state in remote.values())
+
+
+def test_the_specs_suppressions_are_written_beside_the_stacks_for_the_scan(tmp_path: Path) -> None:
+    from mlplat.scan.runner import load_suppressions
+    from mlplat.synth import SUPPRESSIONS, write_suppressions
+
+    text = example_spec("minimal").read_text() + (
+        "controls:\n"
+        "  suppressions:\n"
+        "    - check_id: CKV_AWS_18\n"
+        "      stack: acme-churn-*\n"
+        "      justification: Team buckets log to the central access-log bucket already.\n"
+        "      expires: 2027-01-31\n")
+    org = resolve.resolve(spec.parse(text, "specs/mlplat.yaml"))
+    write_suppressions(tmp_path, org)
+    written = json.loads((tmp_path / SUPPRESSIONS).read_text())
+    line = text.splitlines().index("    - check_id: CKV_AWS_18") + 1
+    assert written == {"suppressions": [{
+        "check_id": "CKV_AWS_18", "stack": "acme-churn-*", "resource": None, "expires": "2027-01-31",
+        "justification": "Team buckets log to the central access-log bucket already.", "source": f"mlplat.yaml:{line}"}]}
+    (waiver,) = load_suppressions(tmp_path)
+    assert (waiver.check_id, waiver.stack, waiver.source, waiver.expires.isoformat()) == (
+        "CKV_AWS_18", "acme-churn-*", f"mlplat.yaml:{line}", "2027-01-31")

@@ -5,6 +5,7 @@ Modules and stacks render from this model only; they never see the YAML or the s
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -143,20 +144,67 @@ class Network(Resolved):
     transit_account: str  # account key owning the Transit Gateway
 
 
+class Suppression(Resolved):
+    """A scan failure the organization accepts (spec ``controls.suppressions``)."""
+
+    check_id: str
+    stack: str | None  # glob on the stack name
+    resource: str | None  # glob on the resource address
+    justification: str
+    expires: date | None  # last day it applies
+    source: str  # where the spec declares it: '<spec file name>:<line>'
+
+
 class Controls(Resolved):
     service_control_policies: dict[str, str]  # name -> what it denies, for every SCP attached somewhere
+    suppressions: tuple[Suppression, ...] = ()
     region_exempt_roles: tuple[str, ...]
     log_retention_days: int
     object_lock_mode: str | None
     object_lock_days: int | None
+    # the compliance frameworks the organization is assessed against (detective controls), in spec order
+    compliance_frameworks: tuple[str, ...] = ()
 
 
 class Budget(Resolved):
-    name: str
+    """A monthly cost budget: one of the spec's, or one mlplat makes for a team or a team account."""
+
+    name: str  # unique among the organization's budgets; the budget is named '<org>-<name>'
     accounts: tuple[str, ...]  # account keys
     monthly_limit_usd: float
     alert_thresholds: tuple[int, ...]
     alert_emails: tuple[str, ...]
+    team: str | None = None  # the team whose budget (or whose account's budget) it is
+    account: str | None = None  # the account key of an account's own budget
+
+
+class CostOwner(Resolved):
+    """A team or a line of business: the accounts its spend is counted on and who is alerted about it."""
+
+    name: str
+    accounts: tuple[str, ...]  # account keys
+    alert_emails: tuple[str, ...]
+
+
+class TagPolicy(Resolved):
+    """The tag policy of the OUs holding the teams' accounts: the cost tags' keys and their allowed values."""
+
+    targets: tuple[str, ...]  # OU paths
+    content: str  # the minified policy document
+
+
+class Cost(Resolved):
+    """Cost and reporting: cost categories, anomaly alerts, cost allocation tags and the tag policy."""
+
+    team_category: str  # cost category names; also their keys in the cost and usage export
+    line_of_business_category: str
+    default_category_value: str  # the value of accounts outside every team (or line of business)
+    teams: tuple[CostOwner, ...]
+    lines_of_business: tuple[CostOwner, ...]  # those with accounts
+    anomaly_threshold_usd: float
+    activate_allocation_tags: bool
+    tag_keys: dict[str, str]  # what the key names (team, line_of_business, environment, cost_center) -> tag key
+    tag_policy: TagPolicy | None
 
 
 class State(Resolved):
@@ -204,6 +252,7 @@ class Org(Resolved):
     network: Network
     controls: Controls
     budgets: tuple[Budget, ...]
+    cost: Cost
     state: State
     stacks: tuple[Stack, ...]
 
@@ -229,3 +278,15 @@ class Org(Resolved):
     def members(self) -> tuple[Account, ...]:
         """Every account but the management account."""
         return tuple(a for a in self.accounts if a.kind != "management")
+
+    def observability_account(self, key: str) -> str | None:
+        """The ML observability account that account ``key`` shares its metrics, logs and traces with, or None.
+
+        The ML workload accounts are linked: every team account, the ML shared services accounts and the
+        feature store. Prod ones go to the prod observability account, the others (dev and test) to test.
+        """
+        account = self.account(key)
+        roles = ("ml_shared_services_test", "ml_shared_services_prod", "feature_store")
+        if account.kind != "team" and account.role not in roles:
+            return None
+        return self.core("ml_observability_prod" if account.environment == "prod" else "ml_observability_test").key

@@ -59,3 +59,36 @@ def feature_store_bucket_name(org_name: str, account_id: str, region: str) -> st
 def deployment_bucket_name(org_name: str, team: str, account_id: str) -> str:
     """A team's deployment pipeline artifacts, in the ML platform account (one bucket and key per team)."""
     return f"{org_name}-{team}-deploy-{account_id}"
+
+
+def log_queries_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """Athena's query results over the organization's logs, in the log archive account (shorter than the log
+    archive's names, whose check bounds the organization name)."""
+    return f"{org_name}-log-queries-{account_id}-{region}"
+
+
+def audit_database_name(org_name: str) -> str:
+    """The Glue database of the organization's logs in the log archive account (Glue and Athena names take no
+    hyphens)."""
+    return f"{org_name.replace('-', '_')}_audit"
+
+
+def audit_workgroup_name(org_name: str) -> str:
+    """The Athena workgroup auditors query the organization's logs in."""
+    return f"{org_name}-audit"
+
+
+def cost_reports_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """The cost and usage export of the organization, in the management account (shorter than the log archive's
+    names, whose check bounds the organization name)."""
+    return f"{org_name}-cost-reports-{account_id}-{region}"
+
+
+def cost_queries_bucket_name(org_name: str, account_id: str, region: str) -> str:
+    """Athena's query results over the cost and usage export, in the management account."""
+    return f"{org_name}-cost-queries-{account_id}-{region}"
+
+
+def cost_database_name(org_name: str) -> str:
+    """The Glue database of the cost and usage export (Glue and Athena names take no hyphens)."""
+    return f"{org_name.replace('-', '_')}_cost"

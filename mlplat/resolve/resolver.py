@@ -7,12 +7,14 @@ pointing at the spec field that produced the value.
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 from mlplat.resolve import cidr, naming
+from mlplat.resolve.cost import COST_CENTER_TAG, ENVIRONMENT_TAG, LINE_OF_BUSINESS_TAG, TEAM_TAG, CostResolver
 from mlplat.resolve.model import (
     Account,
-    Budget,
     Controls,
     DataDomain,
     DataGrant,
@@ -27,6 +29,7 @@ from mlplat.resolve.model import (
     Persona,
     Stack,
     State,
+    Suppression,
     TeamMember,
 )
 from mlplat.spec import LoadedSpec, framework
@@ -60,8 +63,10 @@ class _Resolver:
         self._check_accounts(accounts)
         personas = self._personas()
         groups = self._groups(accounts, personas)
-        budgets = self._budgets(accounts)
+        budgets, cost = CostResolver(self.spec, self.report, default_value=PLATFORM).run(accounts)
         teams = self._teams(accounts)
+        stacks = self._stacks(accounts)
+        suppressions = self._suppressions(stacks)
         self.report.raise_if_any()
         by_key = {a.key: a for a in accounts}
         network_spec = self.spec.network
@@ -106,10 +111,13 @@ class _Resolver:
                 log_retention_days=self.spec.controls.log_retention_days,
                 object_lock_mode=lock.mode if (lock := self.spec.controls.log_archive_object_lock) else None,
                 object_lock_days=lock.days if lock else None,
+                compliance_frameworks=tuple(self.spec.controls.compliance_frameworks),
+                suppressions=suppressions,
             ),
             budgets=budgets,
+            cost=cost,
             state=State(**self.spec.state.model_dump()),
-            stacks=self._stacks(accounts),
+            stacks=stacks,
         )
 
     def _feature_groups(self) -> tuple[FeatureGroup, ...]:
@@ -172,10 +180,10 @@ class _Resolver:
         tags.update(extra)
         tags.update({
             "org": self.org.name,
-            "line-of-business": lob,
-            "team": team,
-            "environment": environment,
-            "cost-center": cost_center,
+            LINE_OF_BUSINESS_TAG: lob,
+            TEAM_TAG: team,
+            ENVIRONMENT_TAG: environment,
+            COST_CENTER_TAG: cost_center,
             "managed-by": MANAGED_BY,
         })
         return dict(sorted(tags.items()))
@@ -411,16 +419,23 @@ class _Resolver:
             result.append(resolved)
         return tuple(result)
 
-    # -- budgets and stacks ---------------------------------------------------------------------
+    # -- stacks ---------------------------------------------------------------------------------
 
-    def _budgets(self, accounts: list[Account]) -> tuple[Budget, ...]:
-        result = []
-        for budget in self.spec.budgets:
-            keys = tuple(a.key for a in accounts if a.kind == "team" and (
-                a.team == budget.team if budget.team else a.line_of_business == budget.line_of_business))
-            result.append(Budget(name=budget.name, accounts=keys, monthly_limit_usd=budget.monthly_limit_usd,
-                                 alert_thresholds=tuple(budget.alert_thresholds), alert_emails=tuple(budget.alert_emails)))
-        return tuple(result)
+    def _suppressions(self, stacks: tuple[Stack, ...]) -> tuple[Suppression, ...]:
+        """The spec's scan suppressions, each with where it is declared; a stack glob must match a stack."""
+        names = [stack.name for stack in stacks]
+        file = Path(self.report.positions.file).name
+        resolved = []
+        for i, entry in enumerate(self.spec.controls.suppressions):
+            path = ("controls", "suppressions", i)
+            if entry.stack is not None and not any(fnmatchcase(name, entry.stack) for name in names):
+                self.report.add(path + ("stack",), f"{entry.stack!r} matches no stack of this organization; "
+                                f"stacks are named like {names[1]!r} (see `mlplat graph`)")
+            line = (self.report.positions.locate(path) or (0, 0))[0]
+            resolved.append(Suppression(check_id=entry.check_id, stack=entry.stack, resource=entry.resource,
+                                        justification=entry.justification, expires=entry.expires,
+                                        source=f"{file}:{line}"))
+        return tuple(resolved)
 
     def _stacks(self, accounts: list[Account]) -> tuple[Stack, ...]:
         stacks = [Stack(name=f"{self.org.name}-organization", account="management", kind="organization")]

@@ -87,6 +87,31 @@ SERVICE_CONTROL_POLICIES: dict[str, str] = {
     "sagemaker-guardrails": "deny SageMaker domains and notebooks with direct internet access, and jobs, "
     "domains and endpoints without VPC and KMS settings",
 }
+# What each statement (Sid) of the shipped SCPs stops; `mlplat controls` lists them, a test keeps this complete.
+SCP_STATEMENTS: dict[str, str] = {
+    "DenyLeaveOrganization": "an account leaving the organization and its controls",
+    "DenyRootUser": "any action by an account's root user",
+    "ProtectSecurityServices": "stopping or deleting CloudTrail, Config, GuardDuty, Security Hub, Access Analyzer, "
+    "EBS encryption by default and S3 public access blocks, by anyone but the execution role",
+    "DenyNetworkPerimeterChanges": "changes to routes, internet and Transit Gateway attachments, peering and flow "
+    "logs, by anyone but the execution role",
+    "ProtectLogArchiveBuckets": "deleting or rewriting the log archive buckets, their objects, policies and "
+    "retention, by anyone but the execution role",
+    "ProtectKmsKeys": "disabling or scheduling the deletion of KMS keys, by anyone but the execution role",
+    "DenyOutsideAllowedRegions": "actions outside the allowed regions, except global services and the exempt roles",
+    "RequireImdsv2": "EC2 instances launched without IMDSv2 (session tokens required)",
+    "LimitMetadataHopLimit": "EC2 instances launched with an instance metadata hop limit above 2",
+    "DenyMetadataOptionChanges": "changing instance metadata options, by anyone but the execution role",
+    "DenyImdsv1Credentials": "any use of role credentials obtained through IMDSv1",
+    "DenyNotebookDirectInternetAccess": "SageMaker notebook instances with direct internet access",
+    "DenyNotebookRootAccess": "SageMaker notebook instances created with root access",
+    "DenyNotebookRootAccessUpdate": "turning root access on for a SageMaker notebook instance",
+    "RequireVpcOnlyDomain": "SageMaker domains that are not VpcOnly",
+    "DenyPublicInternetDomainUpdate": "switching a SageMaker domain to public internet access",
+    "RequireVpcSubnets": "SageMaker models, notebooks and training, processing and tuning jobs without VPC subnets",
+    "RequireVolumeKmsKey": "SageMaker domains, notebooks, endpoint configurations and jobs without a volume KMS key",
+    "RequireOutputKmsKey": "SageMaker training, processing, transform and tuning jobs without an output KMS key",
+}
 DEFAULT_CONTROLS: dict[str, tuple[str, ...]] = {
     "Security": ("baseline-guardrails", "region-restriction", "protect-log-archive"),
     "Infrastructure": ("baseline-guardrails", "region-restriction", "require-imdsv2", "network-guardrails"),
@@ -97,6 +122,10 @@ DEFAULT_CONTROLS: dict[str, tuple[str, ...]] = {
     "Deployments/Prod": ("network-guardrails",),
     "Deployments/NonProd": ("network-guardrails",),
 }
+# Compliance frameworks a spec may select (controls.compliance_frameworks); each adds its Security Hub
+# standard and an AWS Config conformance pack (mlplat.modules.foundations.detective.catalog, which a test
+# keeps in step with this list).
+COMPLIANCE_FRAMEWORKS: tuple[str, ...] = ("nist-800-53", "pci-dss")
 # AWS allows 5 SCPs attached directly to one target, FullAWSAccess included.
 MAX_SCPS_PER_TARGET = 4
 MAX_SCP_CHARACTERS = 5120

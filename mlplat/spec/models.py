@@ -22,11 +22,14 @@ from mlplat.spec.framework import (
 )
 from mlplat.spec.types import (
     AccountId,
+    CheckId,
     Cidr,
     Email,
     FeatureGroupName,
     FeatureName,
     InstanceType,
+    IsoDate,
+    Justification,
     Name,
     OuPath,
     PolicyName,
@@ -106,6 +109,11 @@ class LineOfBusiness(Model):
     name: Name = Field(description="Name of the line of business (lowercase, hyphens).")
     cost_center: str = Field(min_length=1, max_length=64, description="Cost center its teams' accounts are tagged with.")
     tags: Tags = Field(default_factory=dict, description="Tags added to all of its teams' resources.")
+    owners: list[Email] = Field(
+        default_factory=list, max_length=10,
+        description="Who answers for its spend (LOB executives): they receive its cost anomaly alerts and the alerts "
+        "of its line_of_business budgets (at most 10). Default: cost.alert_emails, else its teams' cost contacts.",
+    )
 
 
 class TeamMember(Model):
@@ -114,6 +122,11 @@ class TeamMember(Model):
     user: UserName = Field(description="IAM Identity Center user name; the Studio profile is tagged with it and only "
                            "this user's session can open it.")
     persona: TeamPersona = Field(description="The member's persona: data-scientist, ml-team-lead or ml-engineer.")
+    email: Email | None = Field(
+        default=None,
+        description="The member's email; an ml-team-lead receives the team's budget and cost anomaly alerts there. "
+        "Default: the user name, when it is an email address.",
+    )
 
 
 class ExperimentTracking(Model):
@@ -316,6 +329,28 @@ class ObjectLock(Model):
     days: int = Field(default=365, ge=1, le=36500, description="Default retention in days.")
 
 
+class Suppression(Model):
+    """A failure of `mlplat scan` the organization accepts: which check, where, why and until when."""
+
+    check_id: CheckId = Field(description="The check, e.g. CKV_AWS_18 (checkov) or CKV_MLP_001 (mlplat's ML pack).")
+    stack: str | None = Field(
+        default=None, min_length=1,
+        description="Glob on the stack name (fnmatch: * ? [..]), e.g. 'northbank-fraud-*'; it must match a stack of "
+        "the organization. Omitted: every stack.",
+    )
+    resource: str | None = Field(
+        default=None, min_length=1,
+        description="Glob on the Terraform resource address the scan reports, e.g. 'aws_s3_bucket.team-storage_*'. "
+        "Omitted: every resource.",
+    )
+    justification: Justification = Field(description="Why the failure is acceptable; required, shown in every report.")
+    expires: IsoDate | None = Field(
+        default=None,
+        description="Last day (YYYY-MM-DD) the suppression applies; after it the failure counts again and the scan "
+        "reports the suppression as expired.",
+    )
+
+
 class Controls(Model):
     """Preventive and detective controls."""
 
@@ -329,17 +364,77 @@ class Controls(Model):
     )
     log_retention_days: int = Field(default=2557, ge=90, le=36500, description="Days logs are kept in the log archive.")
     log_archive_object_lock: ObjectLock | None = Field(default=None, description="Enable S3 Object Lock on the log archive.")
+    compliance_frameworks: list[str] = Field(
+        default_factory=list,
+        description="Compliance frameworks the organization is assessed against, organization-wide: each adds its "
+        "Security Hub standard and an AWS Config conformance pack. Known: nist-800-53 (NIST SP 800-53 Rev. 5), "
+        "pci-dss (PCI DSS v4.0.1). AWS Foundational Security Best Practices, the CIS AWS Foundations Benchmark and "
+        "mlplat's Config rules apply in any case.",
+    )
+    suppressions: list[Suppression] = Field(
+        default_factory=list,
+        description="Failures of `mlplat scan` the organization accepts, each with a justification and an optional "
+        "expiry. mlplat's own design decisions are waived in mlplat (listed by `mlplat controls`); these are yours.",
+    )
 
 
 class Budget(Model):
     """A monthly cost budget with email alerts."""
 
     name: Name = Field(description="Budget name.")
-    team: str | None = Field(default=None, description="Team whose accounts the budget covers.")
+    team: str | None = Field(
+        default=None,
+        description="Team whose accounts the budget covers. It is the team's budget: its limit replaces "
+        "cost.team_monthly_limit_usd (and so sets the team accounts' budgets), and the team leads are alerted too.",
+    )
     line_of_business: str | None = Field(default=None, description="Line of business whose teams' accounts it covers.")
     monthly_limit_usd: float = Field(gt=0, description="Monthly limit in US dollars.")
-    alert_thresholds: list[int] = Field(default_factory=lambda: [80, 100], description="Alert at these percentages of the limit.")
-    alert_emails: list[Email] = Field(min_length=1, description="Who is alerted.")
+    alert_thresholds: list[int] = Field(default_factory=lambda: [80, 100],
+                                        description="Alert at these percentages of the limit (at most 4).")
+    alert_emails: list[Email] = Field(min_length=1, description="Who is alerted (at most 10, with the team leads or "
+                                      "the line of business's owners).")
+
+
+class Cost(Model):
+    """Cost and reporting: every team's budgets, who is alerted, anomaly detection, cost allocation tags and the
+    tag policy of the ML OUs."""
+
+    team_monthly_limit_usd: float = Field(
+        default=10000, gt=0,
+        description="Monthly budget, in US dollars, of a team that has no budgets entry of its own (default 10000).",
+    )
+    environment_shares: dict[Environment, int] = Field(
+        default_factory=lambda: {"dev": 30, "test": 20, "prod": 50},
+        description="Each team account's own budget, in percent (1 to 100) of its team's monthly limit, by "
+        "environment (default: dev 30, test 20, prod 50); an environment left out gets no account budget.",
+    )
+    alert_thresholds: list[int] = Field(
+        default_factory=lambda: [80, 100],
+        description="Alert at these percentages of the limit (1 to 1000, at most 4) on the budgets mlplat makes for "
+        "teams and team accounts; every budget also alerts when the forecast passes its limit.",
+    )
+    alert_emails: list[Email] = Field(
+        default_factory=list, max_length=10,
+        description="FinOps contacts (at most 10): alerted for a team with neither an ml-team-lead member with an email "
+        "nor a budget of its own, and for a line of business without owners. Without them, a team's alerts go to "
+        "the root emails of its accounts.",
+    )
+    anomaly_threshold_usd: float = Field(
+        default=100, gt=0,
+        description="Cost anomaly alerts report anomalies whose total impact reaches this many US dollars (default 100).",
+    )
+    activate_allocation_tags: bool = Field(
+        default=False,
+        description="Activate the platform's tag keys and SageMaker's Studio tags as cost allocation tags (needed for "
+        "cost per team, ML user and ML product in Cost Explorer and the data export's tag columns). A key can be "
+        "activated only once it appears in billing data (up to 24 hours after the first tagged resource costs "
+        "something), so a new organization's first apply leaves it false and a later one sets it true. Default false.",
+    )
+    tag_policy_enforced_for: list[str] = Field(
+        default_factory=list,
+        description="Resource types (like s3:bucket or ec2:ALL_SUPPORTED) on which the tag policy of the ML OUs "
+        "refuses a tag value it does not list; default: none, the policy reports noncompliant resources only.",
+    )
 
 
 class LocalState(Model):
@@ -394,5 +489,10 @@ class Spec(Model):
     network: Network = Field(default_factory=Network, description="Hub-and-spoke network.")
     identity: Identity = Field(default_factory=Identity, description="IAM Identity Center personas and groups.")
     controls: Controls = Field(default_factory=Controls, description="Preventive and detective controls.")
-    budgets: list[Budget] = Field(default_factory=list, description="Monthly cost budgets.")
+    budgets: list[Budget] = Field(
+        default_factory=list,
+        description="Monthly cost budgets; a team's budget (at most one per team) replaces the default one of cost.",
+    )
+    cost: Cost = Field(default_factory=Cost, description="Cost and reporting: team and account budgets, alerts, "
+                       "anomaly detection, cost allocation tags and the tag policy.")
     state: State = Field(default_factory=lambda: LocalState(backend="local"), description="Where Terraform keeps state.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 from typing import Annotated, Any
@@ -19,6 +20,9 @@ POLICY_NAME_RE = re.compile(r"^[\w+=,.@/-]{1,128}$")
 INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
 # Identity Center user names; also the value of the studiouserid tag a Studio profile carries.
 USER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
+
+# check ids of checkov (CKV_AWS_18, CKV2_AWS_6) and of mlplat's ML policy pack (CKV_MLP_001)
+CHECK_ID_RE = re.compile(r"^CKV2?_[A-Z]+_[0-9]+$")
 
 # AWS limits
 ACCOUNT_NAME_MAX = 50
@@ -180,3 +184,32 @@ TagValue = Annotated[str, BeforeValidator(_tag_value)]
 SessionDuration = Annotated[str, AfterValidator(_duration)]
 PolicyName = Annotated[str, AfterValidator(_policy_name)]
 Tags = dict[TagKey, TagValue]
+
+
+def _check_id(value: str) -> str:
+    if not CHECK_ID_RE.match(value):
+        raise ValueError(f"{value!r} is not a check id: use checkov's form, e.g. CKV_AWS_18, CKV2_AWS_6 or CKV_MLP_001")
+    return value
+
+
+def _justification(value: str) -> str:
+    value = " ".join(value.split())
+    if len(value) < 10:
+        raise ValueError("say why the failure is acceptable (at least 10 characters); an auditor reads it")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+CheckId = Annotated[str, AfterValidator(_check_id)]
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+Justification = Annotated[str, AfterValidator(_justification)]

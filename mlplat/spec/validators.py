@@ -7,6 +7,7 @@ resolver, which knows them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -250,6 +251,12 @@ def check_controls(spec: Spec, report: Collector) -> None:
     for i, role in enumerate(controls.region_exempt_roles):
         if not role or len(role) > 64 or not all(c.isalnum() or c in "+=,.@_-" for c in role):
             report.add(("controls", "region_exempt_roles", i), f"{role!r} is not an IAM role name")
+    for i, name in enumerate(controls.compliance_frameworks):
+        if name not in framework.COMPLIANCE_FRAMEWORKS:
+            report.add(("controls", "compliance_frameworks", i),
+                       f"{name!r} is not a compliance framework; {_known(framework.COMPLIANCE_FRAMEWORKS)}")
+    _duplicates(report, ((("controls", "compliance_frameworks", i), name)
+                         for i, name in enumerate(controls.compliance_frameworks)), "compliance framework")
 
 
 def check_budgets(spec: Spec, report: Collector) -> None:
@@ -266,6 +273,50 @@ def check_budgets(spec: Spec, report: Collector) -> None:
         for j, threshold in enumerate(budget.alert_thresholds):
             if not 1 <= threshold <= 1000:
                 report.add(("budgets", i, "alert_thresholds", j), f"{threshold} is not a percentage from 1 to 1000")
+        _check_alerts(report, ("budgets", i), budget.alert_thresholds, budget.alert_emails)
+    first: dict[str, int] = {}
+    for i, budget in enumerate(spec.budgets):
+        if budget.team is not None and budget.line_of_business is None:
+            if budget.team in first:
+                report.add(("budgets", i, "team"), f"team {budget.team!r} already has budget "
+                           f"{spec.budgets[first[budget.team]].name!r}; a team has one budget, which also sets its "
+                           "accounts' budgets")
+            first.setdefault(budget.team, i)
+
+
+# AWS Budgets: 5 notifications per budget (mlplat adds one on the forecast) and 10 email subscribers each.
+MAX_BUDGET_THRESHOLDS = 4
+MAX_ALERT_EMAILS = 10
+ENFORCED_FOR_RE = re.compile(r"^[a-z0-9-]+:([A-Za-z0-9_-]+|\*)$")
+
+
+def _check_alerts(report: Collector, path: tuple[Any, ...], thresholds: list[int], emails: list[str]) -> None:
+    if len(set(thresholds)) > MAX_BUDGET_THRESHOLDS:
+        report.add(path + ("alert_thresholds",), f"{len(set(thresholds))} thresholds; a budget alerts at most at "
+                   f"{MAX_BUDGET_THRESHOLDS} (AWS Budgets allows 5 notifications, one is the forecast alert)")
+    if len(emails) > MAX_ALERT_EMAILS:
+        report.add(path + ("alert_emails",), f"{len(emails)} emails; AWS alerts at most {MAX_ALERT_EMAILS} per notification")
+    _duplicates(report, ((path + ("alert_emails", j), e.lower()) for j, e in enumerate(emails)), "email")
+
+
+def check_cost(spec: Spec, report: Collector) -> None:
+    cost = spec.cost
+    for env, share in cost.environment_shares.items():
+        if not 1 <= share <= 100:
+            report.add(("cost", "environment_shares", env), f"{share} is not a percentage from 1 to 100")
+    for j, threshold in enumerate(cost.alert_thresholds):
+        if not 1 <= threshold <= 1000:
+            report.add(("cost", "alert_thresholds", j), f"{threshold} is not a percentage from 1 to 1000")
+    _check_alerts(report, ("cost",), cost.alert_thresholds, cost.alert_emails)
+    for j, resource_type in enumerate(cost.tag_policy_enforced_for):
+        if not ENFORCED_FOR_RE.match(resource_type):
+            report.add(("cost", "tag_policy_enforced_for", j), f"{resource_type!r} is not a resource type like "
+                       "s3:bucket, ec2:ALL_SUPPORTED or secretsmanager:*")
+    _duplicates(report, ((("cost", "tag_policy_enforced_for", j), t)
+                         for j, t in enumerate(cost.tag_policy_enforced_for)), "resource type")
+    for i, lob in enumerate(spec.lines_of_business):
+        _duplicates(report, ((("lines_of_business", i, "owners", j), e.lower()) for j, e in enumerate(lob.owners)),
+                    "owner")
 
 
 def check_network(spec: Spec, report: Collector) -> None:
@@ -277,7 +328,7 @@ def check_network(spec: Spec, report: Collector) -> None:
 
 
 CHECKS = (check_organization, check_organizational_units, check_accounts, check_identity, check_controls,
-          check_budgets, check_network, check_feature_groups)
+          check_budgets, check_cost, check_network, check_feature_groups)
 
 
 def check(spec: Spec, report: Collector) -> None:

@@ -12,7 +12,16 @@ __all__ = ["Shared", "StackHandle", "StackSet", "build"]
 
 def build(app: Any, org: Org) -> StackSet:
     """Create every stack of ``org`` in ``app`` and place every module's constructs in them."""
-    from mlplat.stacks import cost, data_lake, feature_store, foundations, ml_development, ml_operations, ml_platform
+    from mlplat.stacks import (
+        cost,
+        data_lake,
+        feature_store,
+        foundations,
+        ml_development,
+        ml_operations,
+        ml_platform,
+        observability,
+    )
 
     stacks = StackSet(app, org)
     foundations.place(stacks)
@@ -21,5 +30,6 @@ def build(app: Any, org: Org) -> StackSet:
     ml_platform.place(stacks)
     ml_development.place(stacks)
     ml_operations.place(stacks)
+    observability.place(stacks)
     cost.place(stacks)
     return stacks

@@ -28,11 +28,14 @@ class Shared:
 
     organization_id: str | None = None
     organization_arn: str | None = None
+    organization_root_id: str | None = None  # 'r-...': Security Hub's configuration policy is associated with it
+    organization: Any = None  # the aws_organizations_organization (organization stack only)
     account_ids: dict[str, str] = field(default_factory=dict)  # account key -> id (literal or token)
     log_bucket_name: str | None = None
     log_bucket_arn: str | None = None
     log_kms_key_arn: str | None = None
     transit_gateway_id: str | None = None
+    config_recorders: dict[tuple[str, str], Any] = field(default_factory=dict)  # (account key, region) -> recording on (same stack only)
     dns_profile_id: str | None = None
     ou_ids: dict[str, str] = field(default_factory=dict)  # OU path -> id
     ou_org_paths: dict[str, str] = field(default_factory=dict)  # OU path -> 'o-.../r-.../ou-.../' (aws:PrincipalOrgPaths)
@@ -52,6 +55,8 @@ class Shared:
     feature_store_key_arn: str | None = None
     # the teams' dev accounts (module 4)
     team_storage: dict[str, tuple[str, str]] = field(default_factory=dict)  # account key -> (bucket ARN, key ARN)
+    # the ML observability accounts (module 7)
+    observability_sink_arns: dict[str, str] = field(default_factory=dict)  # observability account key -> its sink ARN
 
     def require(self, name: str) -> Any:
         value = getattr(self, name)

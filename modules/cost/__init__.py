@@ -1,1 +1,2 @@
-"""Module 8, cost and reporting: budgets per team and line of business."""
+"""Module 8, cost and reporting: budgets, cost allocation tags, the tag policy of the ML OUs, cost categories,
+cost anomaly alerts, the cost and usage export and the saved queries over it."""

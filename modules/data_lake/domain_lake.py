@@ -9,7 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct
 from mlplat.modules.base import Props, statement
 from mlplat.modules.data_lake.catalog import encrypted_catalog, lake_formation_settings
-from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
+from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, macie_decrypts
 from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
 
 S3_SERVICE = "s3.{region}.amazonaws.com"
@@ -63,7 +63,8 @@ class DomainLake(Construct):
                                                   "kms:GenerateDataKey*", "kms:ReEncrypt*"], "*",
                 principals=governance,
                 conditions={**role_condition,
-                            "StringEquals": {"kms:ViaService": S3_SERVICE.format(region=props.region)}})]))
+                            "StringEquals": {"kms:ViaService": S3_SERVICE.format(region=props.region)}}),
+                macie_decrypts(props.account_id, props.region)]))
         self.key_arn: str = self.key.arn
         self.access_logs = PrivateBucket(self, "access-logs", PrivateBucketProps(
             bucket_name=props.access_logs_bucket_name, account_id=props.account_id, kms_key_arn=None,

@@ -11,6 +11,23 @@ from mlplat.modules.base import Props, policy_document, statement
 from mlplat.modules.storage import defaults
 
 
+# Amazon Macie's service-linked role: it reads a bucket's objects for sensitive data discovery
+MACIE_ROLE_PATH = "role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie"
+
+
+def macie_decrypts(account_id: str, region: str) -> dict[str, Any]:
+    """A key policy statement: Amazon Macie's service-linked role of ``account_id`` decrypts, through S3 only.
+
+    Macie's jobs and automated discovery read SSE-KMS objects with that role, which the key policy must
+    allow. The role is named by ``aws:PrincipalArn`` rather than as the principal: it exists only once Macie
+    is enabled in the account (by the security tooling stack, applied after the account stacks), and KMS
+    refuses a policy that names a principal that does not exist yet.
+    """
+    return statement("MacieDiscoversThroughS3", ["kms:Decrypt"], "*", principals={"AWS": "*"}, conditions={
+        "ArnEquals": {"aws:PrincipalArn": f"arn:{defaults.PARTITION}:iam::{account_id}:{MACIE_ROLE_PATH}"},
+        "StringEquals": {"aws:PrincipalAccount": account_id, "kms:ViaService": f"s3.{region}.amazonaws.com"}})
+
+
 class CustomerKeyProps(Props):
     alias: str  # 'alias/...'
     description: str

@@ -19,3 +19,8 @@ ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7
 ACCESS_LOG_EXPIRATION_DAYS = 365
 
 S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
+
+# Athena query workgroups: engine version 3 pinned (an upgrade is a reviewed change, not AWS's choice),
+# results encrypted with the workgroup's KMS key.
+ATHENA_ENGINE_VERSION = "Athena engine version 3"
+ATHENA_RESULTS_ENCRYPTION = "SSE_KMS"

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mlplat.engine import Construct
 from mlplat.modules.base import Props, statement
-from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
+from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, macie_decrypts
 from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
 
 LOGS_SERVICE = "logs.{region}.amazonaws.com"
@@ -52,6 +52,7 @@ class TeamStorage(Construct):
             statement("CloudWatchAlarmsPublish", ["kms:Decrypt", "kms:GenerateDataKey*"], "*",
                       principals={"Service": CLOUDWATCH_SERVICE},
                       conditions={"StringEquals": {"aws:SourceAccount": props.account_id}}),
+            macie_decrypts(props.account_id, props.region),
         ]
         if readers:
             key_statements.append(statement(

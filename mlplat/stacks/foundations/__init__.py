@@ -6,9 +6,10 @@ from mlplat.stacks.context import StackSet
 
 
 def place(stacks: StackSet) -> None:
-    from mlplat.stacks.foundations import baseline, logging, network, organization
+    from mlplat.stacks.foundations import baseline, detective, logging, network, organization
 
     organization.place(stacks)  # account ids, organization id/ARN, SCPs, Identity Center
     logging.place(stacks)  # log archive, organization trail, security services
     baseline.place(stacks)  # every account: baseline and Config recorder into the log archive
+    detective.place(stacks)  # Config organization rules and conformance packs, Macie (security tooling, applied last)
     network.place(stacks)  # Transit Gateway hub, endpoint hub, spokes

@@ -39,3 +39,4 @@ def place(stacks: StackSet) -> None:
                 provider=provider,
             ))
             role_arn = recorder.role_arn
+            stacks.shared.config_recorders[(handle.account.key, region)] = recorder.status

@@ -1,6 +1,7 @@
 """Placement of central logging: the log archive, the organization trail and the security services.
 
-Reads the organization id and account ids set by the organization placement; sets the log archive
+Reads the organization id and root id and the account ids set by the organization placement, and the
+compliance frameworks' Security Hub standards from the detective controls catalogue; sets the log archive
 bucket name and ARN and the log key ARN that every account's Config recorder and the VPC flow logs use.
 """
 
@@ -15,6 +16,8 @@ def trail_name(org: Org) -> str:
 
 
 def place(stacks: StackSet) -> None:
+    from mlplat.modules.foundations.detective import catalog
+    from mlplat.modules.foundations.logging.defaults import PARTITION
     from mlplat.modules.foundations.logging.log_archive import LogArchive, LogArchiveProps
     from mlplat.modules.foundations.logging.organization_trail import OrganizationTrail, OrganizationTrailProps
     from mlplat.modules.foundations.logging.security_services import SecurityServices, SecurityServicesProps
@@ -62,8 +65,15 @@ def place(stacks: StackSet) -> None:
 
     security = stacks.core("security_tooling")
     regions = security.regions()
+    # Security Hub's central configuration: the catalogue's standards for the spec's frameworks, everywhere
+    standards = catalog.security_hub_standards(org.controls.compliance_frameworks)
     for region in regions:
         aggregation = region == home
+        central = dict(
+            security_hub_policy_name=f"{org.name}-organization",
+            security_hub_standard_arns=[s.arn(PARTITION, home) for s in standards],
+            security_hub_policy_targets={"root": shared.require("organization_root_id")},
+        ) if aggregation else {}
         SecurityServices(security.scope, f"security-services-{region}", SecurityServicesProps(
             region=region,
             aggregation_region=aggregation,
@@ -72,4 +82,5 @@ def place(stacks: StackSet) -> None:
             config_aggregator_role_name=f"{org.name}-config-aggregator",
             access_analyzer_name=f"{org.name}-organization",
             provider=security.provider(region),
+            **central,
         ))

@@ -1,16 +1,18 @@
 """Placement of the organization stack: structure, delegated administrators, SCPs and Identity Center.
 
 Everything here lives in the organization stack (management account). Sets ``stacks.shared.account_ids``
-for the accounts the organization creates, ``organization_id`` and ``organization_arn``.
+for the accounts the organization creates, ``organization_id``, ``organization_arn`` and ``organization_root_id``.
 """
 
 from __future__ import annotations
 
 from mlplat.resolve.naming import log_archive_bucket_pattern
+from mlplat.stacks import observability
 from mlplat.stacks.context import StackSet
 
 
 def place(stacks: StackSet) -> None:
+    from mlplat.modules.foundations.detective.macie import MacieAdministrator, MacieAdministratorProps
     from mlplat.modules.foundations.identity import grants
     from mlplat.modules.foundations.identity.identity_center import (
         AccountAssignment,
@@ -55,7 +57,9 @@ def place(stacks: StackSet) -> None:
     for key, account_id in structure.account_ids.items():
         stacks.shared.account_ids.setdefault(key, account_id)  # adopted accounts keep their literal id
     stacks.shared.organization_id = structure.organization_id
+    stacks.shared.organization = structure.organization
     stacks.shared.organization_arn = structure.organization_arn
+    stacks.shared.organization_root_id = structure.root_id
     stacks.shared.ou_ids = dict(structure.ou_ids)
     for ou in org.organizational_units:
         parts = ou.path.split("/")
@@ -79,6 +83,9 @@ def place(stacks: StackSet) -> None:
             provider=handle.provider(region) if region != org.home_region else None,
             depends_on=[structure.organization],
         ))
+    # Macie inspects the platform's data, which lives in the home region: administered there only
+    MacieAdministrator(scope, "macie-admin", MacieAdministratorProps(
+        admin_account_id=admin_account_id, depends_on=[structure.organization]))
 
     ServiceControlPolicies(scope, "service-control-policies", ServiceControlPoliciesProps(
         name_prefix=org.name,
@@ -105,7 +112,8 @@ def place(stacks: StackSet) -> None:
                 managed_policies=list(persona.managed_policies),
                 inline_policy=grants.inline_policy(persona.name, bucket_prefix=org.name,
                                                    approval_account_ids=approval_accounts,
-                                                   ml_platform_account_id=stacks.account_id(org.ml_platform_account))
+                                                   ml_platform_account_id=stacks.account_id(org.ml_platform_account),
+                                                   log_queries=observability.log_queries(stacks))
                 if persona.builtin else None,
             )
             for persona in org.personas

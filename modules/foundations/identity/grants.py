@@ -100,6 +100,23 @@ IAM_PLATFORM_POLICIES = (
 )
 # Attaching these to a platform role would make its holder an administrator of the account.
 ESCALATING_MANAGED_POLICIES = ("AdministratorAccess", "IAMFullAccess")
+# Auditors query the organization trail with Athena in the log archive account.
+ATHENA_QUERIES = (
+    "athena:BatchGetNamedQuery", "athena:BatchGetQueryExecution", "athena:GetNamedQuery", "athena:GetQueryExecution",
+    "athena:GetQueryResults", "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup", "athena:ListNamedQueries",
+    "athena:ListQueryExecutions", "athena:StartQueryExecution", "athena:StopQueryExecution",
+)
+ATHENA_CATALOG = (
+    "athena:GetDataCatalog", "athena:GetDatabase", "athena:GetTableMetadata", "athena:ListDatabases",
+    "athena:ListTableMetadata",
+)
+ATHENA_LIST = ("athena:ListDataCatalogs", "athena:ListWorkGroups")
+GLUE_TABLE_READ = (
+    "glue:GetDatabase", "glue:GetDatabases", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables",
+)
+QUERY_RESULTS_OBJECTS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject")
+QUERY_RESULTS_BUCKET = ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
+KMS_THROUGH_S3 = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
 def _arn(service: str, resource: str, account: str = "*") -> str:
@@ -146,12 +163,27 @@ def _team_data(bucket_prefix: str) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
+class LogQueries:
+    """Where the organization trail is queried: the log archive account's Athena workgroup and Glue database,
+    the trail's files and the bucket of query results."""
+
+    account_id: str
+    region: str
+    workgroup: str
+    database: str
+    trail_bucket: str
+    trail_prefix: str  # 'AWSLogs/<organization id>/'
+    results_bucket: str
+
+
+@dataclass(frozen=True)
 class GrantContext:
     """What persona grants name: the organization's bucket prefix and the accounts of central services."""
 
     bucket_prefix: str
     approval_account_ids: Sequence[str] = ()
     ml_platform_account_id: str = "*"
+    log_queries: LogQueries | None = None
 
 
 def _ml_team_lead(ctx: GrantContext) -> list[dict[str, Any]]:
@@ -228,27 +260,58 @@ def _governance_officer(ctx: GrantContext) -> list[dict[str, Any]]:
     ]
 
 
+def _auditor(ctx: GrantContext) -> list[dict[str, Any]]:
+    """Athena queries over the organization trail, in the log archive account only (SecurityAudit and
+    ViewOnlyAccess read configuration, not log files)."""
+    q = ctx.log_queries
+    if q is None:
+        return []
+    trail = f"arn:aws:s3:::{q.trail_bucket}"
+    results = f"arn:aws:s3:::{q.results_bucket}"
+    return [
+        statement("AuditWorkgroupQueries", ATHENA_QUERIES, [f"arn:aws:athena:{q.region}:{q.account_id}:workgroup/{q.workgroup}"]),
+        statement("AuditCatalog", ATHENA_CATALOG, [f"arn:aws:athena:{q.region}:{q.account_id}:datacatalog/AwsDataCatalog"]),
+        statement("AthenaList", ATHENA_LIST),
+        statement("AuditTables", GLUE_TABLE_READ, [f"arn:aws:glue:{q.region}:{q.account_id}:catalog",
+                                                   f"arn:aws:glue:{q.region}:{q.account_id}:database/{q.database}",
+                                                   f"arn:aws:glue:{q.region}:{q.account_id}:table/{q.database}/*"]),
+        statement("TrailFilesRead", ["s3:GetObject"], [f"{trail}/{q.trail_prefix}*"]),
+        statement("TrailFilesList", ["s3:ListBucket"], [trail],
+                  conditions={"StringLike": {"s3:prefix": [f"{q.trail_prefix}*"]}}),
+        statement("TrailBucketLocation", ["s3:GetBucketLocation"], [trail]),
+        statement("QueryResultsObjects", QUERY_RESULTS_OBJECTS, [f"{results}/*"]),
+        statement("QueryResultsBucket", QUERY_RESULTS_BUCKET, [results]),
+        # the log archive key (trail files) and the query results' key, used only through S3
+        statement("KeysThroughS3", KMS_THROUGH_S3, [f"arn:aws:kms:{q.region}:{q.account_id}:key/*"],
+                  conditions={"StringEquals": {"kms:ViaService": f"s3.{q.region}.amazonaws.com"}}),
+    ]
+
+
 PersonaGrants = Callable[[GrantContext], list[dict[str, Any]]]
 
-# Built-in personas with an inline policy; auditor and cloud-admin have their managed policies only.
+# Built-in personas with an inline policy; cloud-admin has its managed policy only, and auditor adds to
+# its managed policies only where the organization's logs are queried.
 GRANTS: dict[str, PersonaGrants] = {
     "ml-team-lead": _ml_team_lead,
     "data-scientist": _data_scientist,
     "ml-engineer": _ml_engineer,
     "platform-admin": _platform_admin,
     "governance-officer": _governance_officer,
+    "auditor": _auditor,
 }
 
 
 def inline_policy(persona: str, *, bucket_prefix: str, approval_account_ids: Sequence[str] = (),
-                  ml_platform_account_id: str = "*") -> str | None:
+                  ml_platform_account_id: str = "*", log_queries: LogQueries | None = None) -> str | None:
     """The inline policy document of a built-in persona's permission set, or None when it has none.
 
     ``bucket_prefix`` names the organization's buckets (``<prefix>-*``) that team personas read and write in
     their own account; ``approval_account_ids`` limits where a governance officer approves model packages
-    (the ML shared services accounts holding the central registry).
+    (the ML shared services accounts holding the central registry); ``log_queries`` is where auditors query
+    the organization trail.
     """
     grants = GRANTS.get(persona)
     if grants is None:
         return None
-    return policy_document(grants(GrantContext(bucket_prefix, tuple(approval_account_ids), ml_platform_account_id)))
+    statements = grants(GrantContext(bucket_prefix, tuple(approval_account_ids), ml_platform_account_id, log_queries))
+    return policy_document(statements) if statements else None

@@ -59,7 +59,8 @@ class ConfigRecorder(Construct):
             depends_on=[recorder],
             **provider,
         )
-        aws.config_configuration_recorder_status.ConfigConfigurationRecorderStatus(
+        # recording on: what AWS Config's organization rules need in this account and region
+        self.status = aws.config_configuration_recorder_status.ConfigConfigurationRecorderStatus(
             self, "status",
             name=recorder.name,  # a reference, not the literal: checkov links the status to its recorder by it
             is_enabled=True,

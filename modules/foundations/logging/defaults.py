@@ -52,13 +52,14 @@ GUARDDUTY_FEATURES: dict[str, tuple[str, ...]] = {
     "RUNTIME_MONITORING": ("EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"),
 }
 
-# Security Hub: members enrolled automatically with the default standards; the administrator account
-# subscribes to these standards explicitly (path after 'arn:aws:securityhub:<region>::standards/').
-SECURITY_HUB_AUTO_ENABLE_STANDARDS = "DEFAULT"
-SECURITY_HUB_STANDARDS = (
-    "aws-foundational-security-best-practices/v/1.0.0",
-    "cis-aws-foundations-benchmark/v/3.0.0",
-)
+# Security Hub: central configuration from the administrator's home region (the finding aggregation
+# region). One configuration policy, associated with the organization root, enables Security Hub, the
+# standards of the detective controls catalogue and every control (those AWS adds later included) in every
+# account and linked region. Central configuration requires auto-enable off and no default standards.
+SECURITY_HUB_CONFIGURATION_TYPE = "CENTRAL"
+SECURITY_HUB_AUTO_ENABLE = False
+SECURITY_HUB_AUTO_ENABLE_STANDARDS = "NONE"
 SECURITY_HUB_LINKING_MODE = "SPECIFIED_REGIONS"
+SECURITY_HUB_SINGLE_REGION_LINKING_MODE = "NO_REGIONS"  # central configuration needs an aggregator even then
 
 ACCESS_ANALYZER_ORGANIZATION_TYPE = "ORGANIZATION"

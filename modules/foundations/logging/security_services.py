@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document
@@ -25,8 +25,11 @@ class SecurityServicesProps(Props):
     enabled_by_delegation: bool = True
     guardduty_auto_enable_organization_members: str = defaults.GUARDDUTY_AUTO_ENABLE_ORGANIZATION_MEMBERS
     guardduty_features: dict[str, tuple[str, ...]] = dict(defaults.GUARDDUTY_FEATURES)
-    security_hub_standards: tuple[str, ...] = defaults.SECURITY_HUB_STANDARDS
-    security_hub_auto_enable_standards: str = defaults.SECURITY_HUB_AUTO_ENABLE_STANDARDS
+    # Security Hub central configuration, set up in the aggregation region: the policy's name, the standards
+    # it enables (ARNs in the aggregation region) and what it is associated with (the organization root or OUs)
+    security_hub_policy_name: str | None = None
+    security_hub_standard_arns: list[str] = Field(default_factory=list)
+    security_hub_policy_targets: dict[str, str] = Field(default_factory=dict)  # name -> root or OU id
     provider: Any = None
 
     @model_validator(mode="after")
@@ -35,6 +38,9 @@ class SecurityServicesProps(Props):
             raise ValueError(f"linked_regions must not include the aggregation region {self.region}")
         if self.linked_regions and not self.aggregation_region:
             raise ValueError("linked_regions are set only in the aggregation region")
+        if self.aggregation_region and not (self.security_hub_policy_name and self.security_hub_standard_arns
+                                            and self.security_hub_policy_targets):
+            raise ValueError("the aggregation region needs the Security Hub policy's name, standards and targets")
         return self
 
 
@@ -51,11 +57,14 @@ class SecurityServices(Construct):
       organization-wide (S3 data events, EKS audit logs, EBS malware protection, RDS login events,
       Lambda network logs, Runtime Monitoring managed by GuardDuty on EKS, ECS Fargate and EC2), and
       the same plans on the administrator's own detector.
-    - Security Hub: the hub subscribed explicitly to AWS Foundational Security Best Practices and CIS
-      AWS Foundations Benchmark v3.0.0; members enrolled automatically with the default standards.
     - IAM Access Analyzer with the organization as zone of trust.
     - In the aggregation (home) region only: a Config aggregator over every account and region of the
-      organization, and a Security Hub finding aggregator linking the other allowed regions.
+      organization, and Security Hub's central configuration: a finding aggregator linking the other
+      allowed regions (none: ``NO_REGIONS``), then the organization configuration ``CENTRAL`` (auto-enable
+      off, no default standards, as central configuration requires), then a configuration policy that
+      enables Security Hub with the given standards and every control, associated with the given targets
+      (the organization root). The policy governs every account, the administrator included, in the home
+      region and the linked regions; no account subscribes to standards on its own.
 
     The management account's delegation (done in the organization stack, applied first) enables
     GuardDuty and Security Hub in this account and region; the existing detector is therefore read,
@@ -115,34 +124,50 @@ class SecurityServices(Construct):
 
     def _security_hub(self, props: SecurityServicesProps) -> None:
         provider = self._provider
-        after_hub: dict[str, Any] = {}
+        after_hub: list[Any] = []
         if not props.enabled_by_delegation:
-            # the standards are subscribed explicitly below rather than through the service's default set
-            hub = aws.securityhub_account.SecurityhubAccount(
-                self, "security-hub", enable_default_standards=False, **provider)
-            after_hub = {"depends_on": [hub]}
-        aws.securityhub_organization_configuration.SecurityhubOrganizationConfiguration(
-            self, "security-hub-organization",
-            auto_enable=True,
-            auto_enable_standards=props.security_hub_auto_enable_standards,
-            **after_hub,
+            # the standards come from the central configuration policy, not from the service's default set
+            after_hub.append(aws.securityhub_account.SecurityhubAccount(
+                self, "security-hub", enable_default_standards=False, **provider))
+        if not props.aggregation_region:
+            return  # linked regions follow the central configuration set up in the aggregation region
+        aggregator = aws.securityhub_finding_aggregator.SecurityhubFindingAggregator(
+            self, "security-hub-finding-aggregator",
+            linking_mode=defaults.SECURITY_HUB_LINKING_MODE if props.linked_regions
+            else defaults.SECURITY_HUB_SINGLE_REGION_LINKING_MODE,
+            specified_regions=sorted(props.linked_regions) or None,
+            depends_on=after_hub or None,
             **provider,
         )
-        for standard in props.security_hub_standards:
-            aws.securityhub_standards_subscription.SecurityhubStandardsSubscription(
-                self, f"security-hub-{_slug(standard.split('/')[0])}",
-                standards_arn=f"arn:{defaults.PARTITION}:securityhub:{props.region}::standards/{standard}",
-                **after_hub,
-                **provider,
-            )
-        if props.aggregation_region and props.linked_regions:
-            aws.securityhub_finding_aggregator.SecurityhubFindingAggregator(
-                self, "security-hub-finding-aggregator",
-                linking_mode=defaults.SECURITY_HUB_LINKING_MODE,
-                specified_regions=sorted(props.linked_regions),
-                **after_hub,
-                **provider,
-            )
+        organization = aws.securityhub_organization_configuration
+        central = organization.SecurityhubOrganizationConfiguration(
+            self, "security-hub-organization",
+            auto_enable=defaults.SECURITY_HUB_AUTO_ENABLE,
+            auto_enable_standards=defaults.SECURITY_HUB_AUTO_ENABLE_STANDARDS,
+            organization_configuration=organization.SecurityhubOrganizationConfigurationOrganizationConfiguration(
+                configuration_type=defaults.SECURITY_HUB_CONFIGURATION_TYPE),
+            depends_on=[aggregator],  # AWS accepts central configuration only once the aggregator exists
+            **provider,
+        )
+        policy_module = aws.securityhub_configuration_policy
+        policy = policy_module.SecurityhubConfigurationPolicy(
+            self, "security-hub-policy",
+            name=props.security_hub_policy_name,
+            description="Security Hub, its standards and every control, in every account and linked region",
+            configuration_policy=policy_module.SecurityhubConfigurationPolicyConfigurationPolicy(
+                service_enabled=True,
+                enabled_standard_arns=list(props.security_hub_standard_arns),
+                security_controls_configuration=(
+                    policy_module.SecurityhubConfigurationPolicyConfigurationPolicySecurityControlsConfiguration(
+                        disabled_control_identifiers=[])),
+            ),
+            depends_on=[central],
+            **provider,
+        )
+        for name, target in sorted(props.security_hub_policy_targets.items()):
+            aws.securityhub_configuration_policy_association.SecurityhubConfigurationPolicyAssociation(
+                self, f"security-hub-policy-{_slug(name)}",
+                policy_id=policy.id, target_id=target, depends_on=[central], **provider)
 
     def _config_aggregator(self, props: SecurityServicesProps) -> None:
         provider = self._provider

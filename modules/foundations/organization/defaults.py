@@ -4,20 +4,23 @@ member accounts that are never closed or deleted by Terraform, and AWS's limits 
 FEATURE_SET = "ALL"
 
 # Trusted access (organizations:EnableAWSServiceAccess) for what the platform uses across accounts: the
-# organization trail, Config aggregation and organization rules, GuardDuty, Security Hub, IAM Access Analyzer,
-# IAM Identity Center, and RAM (the Transit Gateway and the Route 53 Profile are shared organization-wide).
+# organization trail, Config aggregation and organization rules, GuardDuty, Security Hub, Macie, IAM Access
+# Analyzer, IAM Identity Center, and RAM (the Transit Gateway and the Route 53 Profile are shared organization-wide).
+# Designating Macie's administrator turns its trusted access on; listing it keeps Terraform from turning it off.
 AWS_SERVICE_ACCESS_PRINCIPALS: tuple[str, ...] = (
     "access-analyzer.amazonaws.com",
     "cloudtrail.amazonaws.com",
     "config-multiaccountsetup.amazonaws.com",
     "config.amazonaws.com",
     "guardduty.amazonaws.com",
+    "macie.amazonaws.com",
     "ram.amazonaws.com",
     "securityhub.amazonaws.com",
     "servicecatalog.amazonaws.com",
     "sso.amazonaws.com",
 )
-ENABLED_POLICY_TYPES: tuple[str, ...] = ("SERVICE_CONTROL_POLICY",)
+# Tag policies: the cost tags' keys and values on the OUs holding the teams' accounts (module 8).
+ENABLED_POLICY_TYPES: tuple[str, ...] = ("SERVICE_CONTROL_POLICY", "TAG_POLICY")
 
 # Member accounts: Terraform never closes one, billing stays with the management account, and the two
 # arguments AWS cannot read back after creation (or for an adopted account) are not diffed.

@@ -48,7 +48,7 @@ class OrganizationStructure(Construct):
     """The AWS organization of the management account, its OU tree and its member accounts.
 
     Creates ``aws_organizations_organization`` (all features, trusted access for the platform's
-    organization-wide services, service control policies enabled, protected from destroy), one
+    organization-wide services, service control and tag policies enabled, protected from destroy), one
     ``aws_organizations_organizational_unit`` per OU nested under its parent, and one
     ``aws_organizations_account`` per member account. Accounts are never closed by Terraform
     (``close_on_deletion = false``, ``prevent_destroy``), deny IAM users access to billing, and get the

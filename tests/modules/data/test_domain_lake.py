@@ -115,7 +115,7 @@ def test_the_domain_key_serves_the_domain_governance_role_through_s3_only(enterp
         assert "account-data-governance_" in grant["Principal"]["AWS"]
         assert grant["Condition"]["ArnEquals"]["aws:PrincipalArn"].endswith(_governance_role(org, domain))
         assert grant["Condition"]["StringEquals"] == {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
-        assert set(statements) == {"AccountAdministers", "GovernanceDataAccessThroughS3"}
+        assert set(statements) == {"AccountAdministers", "GovernanceDataAccessThroughS3", "MacieDiscoversThroughS3"}
 
 
 def test_lake_formation_settings_name_the_admins_and_give_iam_nothing_by_default(enterprise) -> None:

@@ -26,6 +26,7 @@ def synthesized(tmp_path_factory) -> tuple[Path, list[str]]:
     for number, account in enumerate(org.accounts):  # what the organization placement would set
         stacks.shared.account_ids.setdefault(account.key, f"1000000000{number:02d}")
     stacks.shared.organization_id = "o-exampleorg1"
+    stacks.shared.organization_root_id = "r-ex12"  # Security Hub's configuration policy is associated with it
     logging.place(stacks)
     baseline.place(stacks)
     app.synth()

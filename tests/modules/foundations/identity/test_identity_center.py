@@ -69,7 +69,8 @@ def test_managed_and_inline_policies_per_persona(synthesized, example: str) -> N
                        for p in org.personas if p.managed_policies}
     inline = {names[b["permission_set_arn"]]: json.loads(b["inline_policy"])
               for b in resources["aws_ssoadmin_permission_set_inline_policy"].values()}
-    assert set(inline) == {"ml-team-lead", "data-scientist", "ml-engineer", "platform-admin", "governance-officer"}
+    assert set(inline) == {"ml-team-lead", "data-scientist", "ml-engineer", "platform-admin", "governance-officer",
+                           "auditor"}
     for name, policy in inline.items():
         for statement in policy["Statement"]:
             # the one denial: nobody touches the tag that ties a Studio profile to its user

@@ -12,6 +12,7 @@ from mlplat.stacks.context import StackSet
 
 ROOT = Path(__file__).parents[4]
 ORG_ID = "o-exampleorg1"
+ROOT_ID = "r-ex12"
 MANAGEMENT_ID = "210987654321"
 TRAIL_ARN = f"arn:aws:cloudtrail:eu-west-1:{MANAGEMENT_ID}:trail/northbank-organization-trail"
 
@@ -22,6 +23,7 @@ def fake_ids(stacks: StackSet) -> None:
         stacks.shared.account_ids.setdefault(account.key, f"1000000000{number:02d}")
     stacks.shared.organization_id = ORG_ID
     stacks.shared.organization_arn = f"arn:aws:organizations::{MANAGEMENT_ID}:organization/{ORG_ID}"
+    stacks.shared.organization_root_id = ROOT_ID
 
 
 @pytest.fixture(scope="module")
@@ -190,14 +192,17 @@ def test_security_services_run_in_every_allowed_region(out: Path) -> None:
         assert {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS",
                 "RUNTIME_MONITORING"} <= set(names)
         assert all(f["auto_enable"] == "ALL" for f in names.values())
-    hub = _by_region(resources["aws_securityhub_organization_configuration"])
-    assert sorted(hub) == sorted(regions)
-    assert all(h[0]["auto_enable"] is True and h[0]["auto_enable_standards"] == "DEFAULT" for h in hub.values())
-    standards = _by_region(resources["aws_securityhub_standards_subscription"])
-    for provider, region in regions.items():
-        assert sorted(s["standards_arn"] for s in standards[provider]) == [
-            f"arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
-            f"arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/3.0.0"]
+    # Security Hub is configured centrally, from the home region only; no account subscribes on its own
+    (hub,) = resources["aws_securityhub_organization_configuration"].values()
+    assert hub["provider"] == "aws" and hub["organization_configuration"] == {"configuration_type": "CENTRAL"}
+    assert "aws_securityhub_standards_subscription" not in resources
+    (policy,) = resources["aws_securityhub_configuration_policy"].values()
+    assert sorted(policy["configuration_policy"]["enabled_standard_arns"]) == [
+        "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
+        "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1"]
+    (association,) = resources["aws_securityhub_configuration_policy_association"].values()
+    assert association["target_id"] == ROOT_ID
     analyzers = _by_region(resources["aws_accessanalyzer_analyzer"])
     assert sorted(analyzers) == sorted(regions)
     assert all(a[0]["type"] == "ORGANIZATION" for a in analyzers.values())
@@ -251,14 +256,20 @@ def test_security_services_enable_the_services_where_no_delegation_did(tmp_path:
     engine.aws.provider.AwsProvider(scope, "aws", region="eu-west-1")
     SecurityServices(scope, "security", SecurityServicesProps(
         region="eu-west-1", aggregation_region=True, config_aggregator_name="org",
-        config_aggregator_role_name="org-config", access_analyzer_name="org", enabled_by_delegation=False))
+        config_aggregator_role_name="org-config", access_analyzer_name="org", enabled_by_delegation=False,
+        security_hub_policy_name="org", security_hub_policy_targets={"root": "r-abcd"},
+        security_hub_standard_arns=["arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1"]))
     app.synth()
     resources = json.loads((tmp_path / "stacks" / "standalone" / "cdk.tf.json").read_text())["resource"]
     (detector,) = resources["aws_guardduty_detector"].values()
     assert detector["enable"] is True
     (hub,) = resources["aws_securityhub_account"].values()
     assert hub["enable_default_standards"] is False
-    assert "aws_securityhub_finding_aggregator" not in resources  # a single region has nothing to link
+    (aggregator,) = resources["aws_securityhub_finding_aggregator"].values()
+    # a single region has nothing to link, but central configuration needs an aggregator
+    assert aggregator["linking_mode"] == "NO_REGIONS"
+    (hub_name,) = resources["aws_securityhub_account"]
+    assert aggregator["depends_on"] == [f"aws_securityhub_account.{hub_name}"]
 
 
 def test_fails_linking_the_aggregation_region_to_itself() -> None:
@@ -269,3 +280,13 @@ def test_fails_linking_the_aggregation_region_to_itself() -> None:
     with pytest.raises(ValidationError, match="must not include the aggregation region"):
         SecurityServicesProps(region="eu-west-1", aggregation_region=True, linked_regions=["eu-west-1"],
                               config_aggregator_name="o", config_aggregator_role_name="o", access_analyzer_name="o")
+
+
+def test_fails_central_configuration_without_its_policy() -> None:
+    from pydantic import ValidationError
+
+    from mlplat.modules.foundations.logging.security_services import SecurityServicesProps
+
+    with pytest.raises(ValidationError, match="needs the Security Hub policy's name, standards and targets"):
+        SecurityServicesProps(region="eu-west-1", aggregation_region=True, config_aggregator_name="o",
+                              config_aggregator_role_name="o", access_analyzer_name="o", security_hub_policy_name="o")

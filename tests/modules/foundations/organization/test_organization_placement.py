@@ -75,11 +75,11 @@ EXAMPLES = ("minimal", "enterprise")
 def test_organization_has_all_features_and_trusted_services(synthesized, example: str) -> None:
     (body,) = synthesized[example].resources["aws_organizations_organization"].values()
     assert body["feature_set"] == "ALL"
-    assert body["enabled_policy_types"] == ["SERVICE_CONTROL_POLICY"]
+    assert body["enabled_policy_types"] == ["SERVICE_CONTROL_POLICY", "TAG_POLICY"]
     assert body["lifecycle"]["prevent_destroy"] is True
     assert {"cloudtrail.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com",
             "guardduty.amazonaws.com", "securityhub.amazonaws.com", "access-analyzer.amazonaws.com",
-            "sso.amazonaws.com", "ram.amazonaws.com", "servicecatalog.amazonaws.com"} == set(
+            "macie.amazonaws.com", "sso.amazonaws.com", "ram.amazonaws.com", "servicecatalog.amazonaws.com"} == set(
                 body["aws_service_access_principals"])
     assert len(synthesized[example].resources["aws_ram_sharing_with_organization"]) == 1
 
