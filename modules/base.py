@@ -27,15 +27,17 @@ class TeamRole(Props):
     arn: str
 
 
-def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str = "*", *, effect: str = "Allow",
+def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str | None = "*", *, effect: str = "Allow",
               principals: Mapping[str, Any] | None = None, conditions: Mapping[str, Mapping[str, Any]] | None = None,
               not_actions: bool = False) -> dict[str, Any]:
-    """One IAM policy statement with sorted, de-duplicated actions."""
+    """One IAM policy statement with sorted, de-duplicated actions; ``resources=None`` leaves out
+    ``Resource``, which a role's trust policy must not have."""
     body: dict[str, Any] = {"Sid": sid, "Effect": effect}
     if principals is not None:
         body["Principal"] = dict(principals)
     body["NotAction" if not_actions else "Action"] = sorted(set(actions))
-    body["Resource"] = resources if isinstance(resources, str) else list(resources)
+    if resources is not None:
+        body["Resource"] = resources if isinstance(resources, str) else list(resources)
     if conditions:
         body["Condition"] = {op: dict(values) for op, values in conditions.items()}
     return body
@@ -48,5 +50,5 @@ def policy_document(statements: Iterable[Mapping[str, Any]]) -> str:
 
 def service_trust(service: str, account_id: str, sid: str = "ServiceAssumes") -> str:
     """A trust policy: ``service`` may assume the role when acting for ``account_id`` only (confused deputy guard)."""
-    return policy_document([statement(sid, ["sts:AssumeRole"], "*", principals={"Service": service},
+    return policy_document([statement(sid, ["sts:AssumeRole"], None, principals={"Service": service},
                                       conditions={"StringEquals": {"aws:SourceAccount": account_id}})])

@@ -53,3 +53,19 @@ def test_scan_leaves_no_unexplained_failure(example: str, synthesized) -> None:
 
     schema = json.loads((Path(__file__).parent / "scan" / "schemas" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.Draft4Validator(schema).validate(json.loads(scan_sarif(report, synthesized(example), Path.cwd())))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_role_trust_policy_names_a_resource(example: str, synthesized) -> None:
+    """IAM refuses a trust policy with a Resource element (MalformedPolicyDocument: Has prohibited field Resource)."""
+    out = synthesized(example)
+    trusts = 0
+    for file in sorted((out / "stacks").glob("*/cdk.tf.json")):
+        for name, role in json.loads(file.read_text()).get("resource", {}).get("aws_iam_role", {}).items():
+            document = role["assume_role_policy"]
+            if "${" in document and not document.lstrip().startswith("{"):
+                continue  # a reference, not a literal document
+            trusts += 1
+            statements = json.loads(document)["Statement"]
+            assert all("Resource" not in s and "NotResource" not in s for s in statements), f"{file.parent.name} {name}"
+    assert trusts > 10

@@ -34,7 +34,7 @@ class DeploymentRoles(Construct):
         provider = {"provider": props.provider} if props.provider is not None else {}
         team = props.scope
         pipeline_trust = policy_document([statement(
-            "TeamPipelineAssumes", ["sts:AssumeRole"], "*", principals={"AWS": props.pipeline_role_arn})])
+            "TeamPipelineAssumes", ["sts:AssumeRole"], None, principals={"AWS": props.pipeline_role_arn})])
         cloudformation_trust = service_trust(grants.CLOUDFORMATION_SERVICE, team.account_id, "CloudFormationAssumes")
         roles = (
             (defaults.DEPLOYMENT_ACTION_ROLE, pipeline_trust, grants.deployment_action(team),

@@ -216,7 +216,7 @@ class TeamDeploymentPipeline(Construct):
             description=f"Approves team {team}'s prod deployments; assumed by its prod ML engineers",
             max_session_duration=3600,
             assume_role_policy=policy_document([statement(
-                "TeamProdMlEngineersAssume", ["sts:AssumeRole"], "*",
+                "TeamProdMlEngineersAssume", ["sts:AssumeRole"], None,
                 principals={"AWS": f"arn:aws:iam::{props.environments[-1].account_id}:root"},
                 conditions={"ArnLike": {"aws:PrincipalArn": props.prod_approvers}})]), **provider)
         aws.iam_role_policy.IamRolePolicy(self, "release-approver-policy", name="approve-releases", role=approver.name,
