@@ -12,7 +12,7 @@ OUT ?= out/enterprise
 MAIN := $(VENV)/.installed-main
 TEST := $(VENV)/.installed-test
 
-.PHONY: demo test bench golden install clean
+.PHONY: demo test bench golden pictures install clean
 
 $(BIN)/python:
 	@echo "== creating $(VENV)"
@@ -48,6 +48,11 @@ bench: $(TEST)
 # Regenerates the golden files of the synthesized examples; review the diff before committing.
 golden: $(TEST)
 	$(BIN)/python tests/golden/regenerate.py
+
+# Redraws the enterprise example's org picture; a test fails while the committed one is out of date.
+pictures: $(MAIN)
+	$(BIN)/mlplat graph examples/enterprise/mlplat.yaml --format svg --output docs/org.svg
+	$(BIN)/mlplat graph examples/enterprise/mlplat.yaml --format mermaid --output docs/org.mmd
 
 clean:
 	rm -rf $(VENV) out *.egg-info

@@ -231,3 +231,49 @@ def cloud_backend(stack: Any, *, organization: str, workspace: str, hostname: st
         workspaces=core.NamedCloudWorkspace(workspace),
         hostname=hostname,
     )
+
+
+# Providers without bindings. The engine ships typed bindings for the AWS provider only; for another
+# provider (the tfe provider of Terraform Cloud, say) mlplat writes the blocks with the engine's own
+# generic constructs and raw attributes. That needs neither generated bindings (`get`, which downloads
+# the provider's schema from the registry and runs Node.js) nor a package per provider: the Terraform
+# JSON is the same. The price is that the engine does not check attribute names or types: the tests of
+# each module hold them against the provider's documentation.
+
+
+def generic_provider(stack: Any, name: str, *, source: str, version: str, **config: Any) -> Any:
+    """A ``provider "<name>"`` block with ``config``, and its ``required_providers`` entry (source, version)."""
+    metadata = core.TerraformProviderGeneratorMetadata(provider_name=name, provider_version_constraint=version)
+    provider = core.TerraformProvider(stack, name, terraform_resource_type=name,
+                                      terraform_generator_metadata=metadata, terraform_provider_source=source)
+    _set_attributes(provider, config)
+    return provider
+
+
+def generic_resource(scope: Any, id: str, type: str, provider: Any, **attributes: Any) -> Any:
+    """A ``resource "<type>"`` of ``provider`` (from :func:`generic_provider`) with raw attributes.
+
+    ``.get_string_attribute(name)`` refers to one of its attributes, as typed bindings' properties do.
+    """
+    resource = core.TerraformResource(scope, id, terraform_resource_type=type, provider=provider)
+    _set_attributes(resource, attributes)
+    return resource
+
+
+def generic_data_source(scope: Any, id: str, type: str, provider: Any, **attributes: Any) -> Any:
+    """A ``data "<type>"`` of ``provider`` with raw attributes."""
+    data = core.TerraformDataSource(scope, id, terraform_resource_type=type, provider=provider)
+    _set_attributes(data, attributes)
+    return data
+
+
+def _set_attributes(element: Any, attributes: dict[str, Any]) -> None:
+    for key, value in attributes.items():
+        if value is not None:
+            element.add_override(key, value)
+
+
+def import_blocks(stack: Any, blocks: list[dict[str, Any]]) -> None:
+    """Top-level ``import`` blocks written as given (``for_each``, ``to``, ``id``): the engine's own
+    import support takes one literal id per resource and has no ``for_each``."""
+    stack.add_override("import", blocks)

@@ -75,6 +75,9 @@ def _reads_account_id(account: Account) -> bool:
 def stack_graph(org: Org) -> StackGraph:
     names = {s.account: s.name for s in org.stacks if s.kind == "account"}
     organization = next(s.name for s in org.stacks if s.kind == "organization")
+    # with Terraform Cloud: after the organization stack (the role ARNs of its variables name the account
+    # ids), before every account stack (its workspace must exist before the stack's first init)
+    tfc_bootstrap = next((s.name for s in org.stacks if s.kind == "tfc_bootstrap"), None)
     log_archive = names[org.core("log_archive").key]
     network = names[org.network.transit_account]
     hub = names[org.network.hub_account]
@@ -136,8 +139,12 @@ def stack_graph(org: Org) -> StackGraph:
             observability = org.observability_account(account.key)
             if observability is not None:
                 deps.add(names[observability])  # the sink its OAM link points to
+            if tfc_bootstrap is not None:
+                deps.add(tfc_bootstrap)  # its workspace
             node_ou = account.ou
         else:
+            if stack.kind == "tfc_bootstrap":
+                deps.add(organization)
             node_ou = None
         deps.discard(stack.name)
         nodes.append(StackNode(name=stack.name, account=stack.account, ou=node_ou, depends_on=tuple(sorted(deps))))

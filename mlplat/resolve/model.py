@@ -207,6 +207,9 @@ class Cost(Resolved):
     tag_policy: TagPolicy | None
 
 
+TERRAFORM_CLOUD_HOSTNAME = "app.terraform.io"
+
+
 class State(Resolved):
     backend: Literal["local", "s3", "cloud"]
     bucket: str | None = None
@@ -219,13 +222,25 @@ class State(Resolved):
     organization: str | None = None
     workspace_prefix: str | None = None
     hostname: str | None = None
+    project: str | None = None  # cloud: the Terraform Cloud project of the workspaces
+
+    def workspace(self, stack: str) -> str:
+        """The Terraform Cloud workspace of ``stack`` (cloud backend)."""
+        return f"{self.workspace_prefix or ''}{stack}"
+
+    @property
+    def cloud_hostname(self) -> str:
+        """The Terraform Cloud or Enterprise host (cloud backend): the issuer of the runs' identity tokens."""
+        return self.hostname or TERRAFORM_CLOUD_HOSTNAME
 
 
-StackKind = Literal["organization", "account"]
+# tfc_bootstrap: the Terraform Cloud project, workspaces, run triggers and variables (cloud backend only)
+StackKind = Literal["organization", "account", "tfc_bootstrap"]
 
 
 class Stack(Resolved):
-    """One Terraform stack: the organization structure, or one account's resources."""
+    """One Terraform stack: the organization structure, one account's resources, or the Terraform Cloud
+    workspaces of the others."""
 
     name: str
     account: str  # account key

@@ -92,3 +92,16 @@ def cost_queries_bucket_name(org_name: str, account_id: str, region: str) -> str
 def cost_database_name(org_name: str) -> str:
     """The Glue database of the cost and usage export (Glue and Athena names take no hyphens)."""
     return f"{org_name.replace('-', '_')}_cost"
+
+
+def tfc_bootstrap_stack_name(org_name: str) -> str:
+    """The stack of the Terraform Cloud project and workspaces (cloud backend): its workspace is the one
+    mlplat does not manage."""
+    return f"{org_name}-tfc-bootstrap"
+
+
+def tfc_role_name(stack: str, phase: str) -> str:
+    """The role a Terraform Cloud run of ``stack``'s workspace assumes in the stack's account during
+    ``phase`` (plan or apply). The foundations create it; the bootstrap stack names it in the workspace's
+    variables. At most 50 + 10 characters (account names are at most 50)."""
+    return f"{stack}-tfc-{phase}"

@@ -67,6 +67,7 @@ class _Resolver:
         teams = self._teams(accounts)
         stacks = self._stacks(accounts)
         suppressions = self._suppressions(stacks)
+        state = self._state()
         self.report.raise_if_any()
         by_key = {a.key: a for a in accounts}
         network_spec = self.spec.network
@@ -116,7 +117,7 @@ class _Resolver:
             ),
             budgets=budgets,
             cost=cost,
-            state=State(**self.spec.state.model_dump()),
+            state=state,
             stacks=stacks,
         )
 
@@ -440,4 +441,22 @@ class _Resolver:
     def _stacks(self, accounts: list[Account]) -> tuple[Stack, ...]:
         stacks = [Stack(name=f"{self.org.name}-organization", account="management", kind="organization")]
         stacks += [Stack(name=a.name, account=a.key, kind="account") for a in accounts]
+        if self.spec.state.backend == "cloud":
+            # the workspaces of the others; run by the platform team, so counted with the management account
+            bootstrap = naming.tfc_bootstrap_stack_name(self.org.name)
+            if any(stack.name == bootstrap for stack in stacks):
+                self.report.add(("state", "backend"), f"the Terraform Cloud bootstrap stack {bootstrap!r} has the "
+                                "name of an account's stack; rename that account")
+            stacks.append(Stack(name=bootstrap, account="management", kind="tfc_bootstrap"))
         return tuple(stacks)
+
+    def _state(self) -> State:
+        state = self.spec.state
+        if state.backend != "cloud":
+            return State(**state.model_dump())
+        project = state.project or self.org.name
+        if len(project) < 3:
+            self.report.add(("state", "project"), f"the default project name {project!r} (the organization's "
+                            "name) is shorter than Terraform Cloud's 3 characters; set state.project",
+                            at=("state",))
+        return State(**(state.model_dump() | {"project": project}))

@@ -8,6 +8,11 @@ Terraform check plus the pack in :mod:`mlplat.scan.checks`), then a second time 
 check, no platform key). Its output is captured, never shown; its JSON reports become a
 :class:`ScanReport` whose lists are sorted, so the same stacks always give the same report.
 
+checkov's findings for each stack, and for the product templates, are kept in a result cache
+(:mod:`mlplat.scan.cache`): a stack is not scanned again while its files as checkov reads them, the
+checkov version, the ML policy pack and mlplat are unchanged. The report is the same either way; it
+says which stacks checkov ran over and which came from the cache.
+
 The scan ignores checkov configuration files (``.checkov.yaml``) of the caller's working and home
 directories: the only places to accept a failure are the waivers file, where each exception has a
 reason, and, for a product template, a ``checkov: skip:`` entry in the resource's Metadata whose
@@ -18,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import site
 import subprocess
 import sys
@@ -26,11 +30,12 @@ import tempfile
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mlplat.scan import cache as result_cache
 from mlplat.scan.checks import CHECKS_DIR
 from mlplat.scan.severity import at_or_above, severity_of
 from mlplat.scan.waivers import Waiver, WaiverError, apply_waivers, load_waivers
@@ -104,6 +109,10 @@ class ScanReport:
     parsing_errors: list[str]
     checkov_version: str | None = None
     expired_waivers: list[Waiver] = field(default_factory=list)  # past their expiry: they waived nothing
+    # How the findings were obtained; not part of them: a report from the cache equals one from checkov.
+    stacks_scanned: tuple[str, ...] = field(default=(), compare=False)  # by checkov in this scan
+    stacks_reused: tuple[str, ...] = field(default=(), compare=False)  # from the result cache
+    templates_reused: bool | None = field(default=None, compare=False)  # None: the templates were not scanned
 
     @property
     def ok(self) -> bool:
@@ -192,23 +201,46 @@ def _readable(text: str) -> str:
     return text
 
 
-def _checkov_view(stacks_dir: Path, view: Path, stacks: list[str] | None = None) -> None:
-    """Copy the stacks (all, or those named) for checkov to read, unreadable blocks emptied (see UNREADABLE_BLOCKS)."""
+def stack_files(stacks_dir: Path) -> dict[str, dict[str, bytes]]:
+    """Each stack's files as checkov reads them: ``{stack: {path relative to stacks_dir: bytes}}``.
+
+    Unreadable blocks are emptied (see UNREADABLE_BLOCKS); Terraform's working files are left out.
+    """
+    files: dict[str, dict[str, bytes]] = {}
     for source in sorted(stacks_dir.rglob("*.tf.json")):
         relative = source.relative_to(stacks_dir)
-        if ".terraform" in relative.parts or (stacks is not None and relative.parts[0] not in stacks):
+        if ".terraform" in relative.parts or len(relative.parts) < 2 or not source.is_file():
             continue
+        text = _readable(source.read_text(encoding="utf-8"))
+        files.setdefault(relative.parts[0], {})[relative.as_posix()] = text.encode("utf-8")
+    return files
+
+
+def template_files(templates_dir: Path) -> dict[str, bytes]:
+    """The product templates checkov reads (only templates: no Python, no checkov config), by file name."""
+    return {source.name: source.read_bytes() for source in sorted(templates_dir.iterdir())
+            if source.is_file() and source.suffix in TEMPLATE_SUFFIXES}
+
+
+@dataclass(frozen=True)
+class CheckovRun:
+    """One checkov process over ``files`` (path relative to ``source`` → the bytes checkov reads).
+
+    ``stacks`` names the stacks of a stack run; a templates run has none.
+    """
+
+    source: Path
+    framework: str
+    files: dict[str, bytes] = field(repr=False)
+    stacks: tuple[str, ...] = ()
+
+
+def _write_view(files: dict[str, bytes], view: Path) -> None:
+    view.mkdir(parents=True, exist_ok=True)
+    for relative, data in files.items():
         target = view / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_readable(source.read_text(encoding="utf-8")), encoding="utf-8")
-
-
-def _templates_view(templates_dir: Path, view: Path) -> None:
-    """Copy the product templates for checkov to read (only templates: no Python, no checkov config)."""
-    view.mkdir(parents=True, exist_ok=True)
-    for source in sorted(templates_dir.iterdir()):
-        if source.is_file() and source.suffix in TEMPLATE_SUFFIXES:
-            shutil.copyfile(source, view / source.name)
+        target.write_bytes(data)
 
 
 def stack_groups(stacks_dir: Path, jobs: int) -> list[list[str]]:
@@ -218,6 +250,11 @@ def stack_groups(stacks_dir: Path, jobs: int) -> list[list[str]]:
         relative = path.relative_to(stacks_dir)
         if ".terraform" not in relative.parts and len(relative.parts) > 1:
             sizes[relative.parts[0]] = sizes.get(relative.parts[0], 0) + path.stat().st_size
+    return _balanced(sizes, jobs)
+
+
+def _balanced(sizes: dict[str, int], jobs: int) -> list[list[str]]:
+    """The names of ``sizes`` in at most ``jobs`` groups of about equal total size."""
     count = max(1, min(jobs, len(sizes)))
     loads, groups = [0] * count, [[] for _ in range(count)]
     for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
@@ -227,25 +264,20 @@ def stack_groups(stacks_dir: Path, jobs: int) -> list[list[str]]:
     return [sorted(members) for members in groups if members]
 
 
-def _run_checkovs(
-    runs: list[tuple[Path, str, list[str] | None]], timeout: float | None
-) -> list[tuple[list[dict[str, Any]], str]]:
-    """Run one checkov process per ``(source, framework, stacks)`` at the same time; their reports in order.
+def _run_checkovs(runs: list[CheckovRun], timeout: float | None) -> list[tuple[list[dict[str, Any]], str]]:
+    """Run one checkov process per run at the same time; their reports in order.
 
-    Each process reads a view of its source (for stacks: only the stacks named, or all); its output goes
-    to a file, so that no process waits on a full pipe while another is read.
+    Each process reads a view of its source holding the run's files only; its output goes to a file,
+    so that no process waits on a full pipe while another is read.
     """
     with tempfile.TemporaryDirectory(prefix="mlplat-scan-") as tmp:
         started = []
-        for i, (source, framework, stacks) in enumerate(runs):
+        for i, run in enumerate(runs):
+            source, framework = run.source, run.framework
             work = Path(tmp) / str(i)
             work.mkdir()
-            if framework == FRAMEWORK:
-                view = work / "stacks"
-                _checkov_view(source, view, stacks)
-            else:
-                view = work / "templates"
-                _templates_view(source, view)
+            view = work / ("stacks" if framework == FRAMEWORK else "templates")
+            _write_view(run.files, view)
             stdout, stderr = open(work / "stdout", "wb"), open(work / "stderr", "wb")
             command = checkov_command(view) if framework == FRAMEWORK else checkov_command(view, framework)
             proc = subprocess.Popen(command, cwd=work, env=_checkov_env(work),
@@ -340,13 +372,16 @@ class _Addresses:
     resource type is lost); graph-check results carry the full address already.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, texts: dict[str, bytes] | None = None) -> None:
+        self._texts = texts or {}  # the files as checkov read them, by absolute path
         self._files: dict[str, Any] = {}
 
     def _document(self, path: str) -> Any:
         if path not in self._files:
             try:
-                self._files[path] = _load_with_lines(Path(path).read_text(encoding="utf-8"))
+                data = self._texts.get(path)
+                text = data.decode("utf-8") if data is not None else Path(path).read_text(encoding="utf-8")
+                self._files[path] = _load_with_lines(text)
             except (OSError, ValueError):
                 self._files[path] = None
         return self._files[path]
@@ -453,6 +488,132 @@ def _template_skip(record: dict[str, Any], templates_dir: Path) -> tuple[Finding
     return finding, waiver
 
 
+@dataclass
+class _Results:
+    """What checkov found in one stack (or a group of them, or the product templates), before any waiver."""
+
+    failed: list[Finding]
+    passed: list[Finding]
+    parsing_errors: list[str]
+    checkov_version: str | None = None
+    skipped: list[tuple[Finding, Waiver]] = field(default_factory=list)  # template skips that give a reason
+
+    def to_json(self) -> dict[str, Any]:
+        return {"failed": [_finding_json(f) for f in self.failed], "passed": [_finding_json(f) for f in self.passed],
+                "parsing_errors": list(self.parsing_errors), "checkov_version": self.checkov_version,
+                "skipped": [[_finding_json(f), w.model_dump(mode="json")] for f, w in self.skipped]}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> "_Results":
+        """The results a cache entry holds; raises ValueError, KeyError or TypeError when it does not hold them."""
+        errors, version = value["parsing_errors"], value["checkov_version"]
+        if not (isinstance(errors, list) and all(isinstance(e, str) for e in errors)) or not _optional_str(version):
+            raise ValueError("not the results of a scan")
+        return cls(failed=[_finding_from_json(f) for f in value["failed"]],
+                   passed=[_finding_from_json(f) for f in value["passed"]],
+                   parsing_errors=list(errors), checkov_version=version,
+                   skipped=[(_finding_from_json(f), Waiver.model_validate(w)) for f, w in value["skipped"]])
+
+
+def _optional_str(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {"stack": finding.stack, "resource": finding.resource, "check_id": finding.check_id,
+            "check_name": finding.check_name, "guideline": finding.guideline, "file": finding.file,
+            "lines": list(finding.lines) if finding.lines is not None else None, "details": list(finding.details)}
+
+
+def _finding_from_json(value: dict[str, Any]) -> Finding:
+    texts = [value[k] for k in ("stack", "resource", "check_id", "check_name", "file")]
+    lines, details = value["lines"], value["details"]
+    if not (all(isinstance(t, str) for t in texts) and _optional_str(value["guideline"])
+            and (lines is None or (isinstance(lines, list) and len(lines) == 2
+                                   and all(type(n) is int for n in lines)))
+            and isinstance(details, list) and all(isinstance(d, str) for d in details)):
+        raise ValueError("not a finding")
+    return Finding(stack=value["stack"], resource=value["resource"], check_id=value["check_id"],
+                   check_name=value["check_name"], guideline=value["guideline"], file=value["file"],
+                   lines=(lines[0], lines[1]) if lines is not None else None, details=tuple(details))
+
+
+def _stack_results(reports: list[dict[str, Any]], stacks_dir: Path, addresses: _Addresses) -> _Results:
+    """The findings of checkov's reports over (a view of) ``stacks_dir``."""
+    found = _Results(failed=[], passed=[], parsing_errors=[])
+    for report in reports:
+        results = report.get("results") or {}
+        found.failed += _findings(results.get("failed_checks") or [], stacks_dir, addresses)
+        found.passed += _findings(results.get("passed_checks") or [], stacks_dir, addresses)
+        for err in results.get("parsing_errors") or []:
+            try:
+                found.parsing_errors.append((Path("stacks") / Path(err).resolve().relative_to(stacks_dir)).as_posix())
+            except ValueError:
+                found.parsing_errors.append(str(err))
+        summary = report.get("summary") if "results" in report else report
+        if isinstance(summary, dict):
+            found.checkov_version = summary.get("checkov_version") or found.checkov_version
+    return found
+
+
+def _per_stack(found: _Results, stacks: tuple[str, ...]) -> dict[str, _Results] | None:
+    """``found`` split by stack; None when a finding or parsing error belongs to no stack of ``stacks``."""
+    parts = {stack: _Results(failed=[], passed=[], parsing_errors=[], checkov_version=found.checkov_version)
+             for stack in stacks}
+    for kind in ("failed", "passed"):
+        for finding in getattr(found, kind):
+            if finding.stack not in parts:
+                return None
+            getattr(parts[finding.stack], kind).append(finding)
+    for error in found.parsing_errors:
+        head, _, rest = error.partition("/")
+        stack = rest.partition("/")[0]
+        if head != "stacks" or stack not in parts:
+            return None
+        parts[stack].parsing_errors.append(error)
+    return parts
+
+
+def _template_results(reports: list[dict[str, Any]], source: Path) -> _Results:
+    """The findings of checkov's reports over (a view of) the product templates in ``source``."""
+    found = _Results(failed=[], passed=[], parsing_errors=[])
+    for report in reports:
+        results = report.get("results") or {}
+        found.failed += [_template_finding(r, source) for r in results.get("failed_checks") or []]
+        found.passed += [_template_finding(r, source) for r in results.get("passed_checks") or []]
+        for record in results.get("skipped_checks") or []:
+            finding, waiver = _template_skip(record, source)
+            if waiver is None:
+                found.failed.append(finding)
+            else:
+                found.skipped.append((finding, waiver))
+        found.parsing_errors += [_template_file(Path(err), source) for err in results.get("parsing_errors") or []]
+        summary = report.get("summary") if "results" in report else report
+        if isinstance(summary, dict):
+            found.checkov_version = found.checkov_version or summary.get("checkov_version")
+    return found
+
+
+STACK_ENTRY = "stack"
+TEMPLATES_ENTRY = "templates"
+# The code that turns checkov's output into the findings the cache keeps: a change to it is a change of verdict.
+_SCAN_CODE = (Path(__file__), Path(result_cache.__file__))
+
+
+def _cached(store: result_cache.ScanCache, kind: str, key: str, stack: str) -> _Results | None:
+    """The results of ``stack`` the cache holds under ``key``; None for a miss or an entry that cannot be trusted."""
+    value = store.read(kind, key)
+    if value is None:
+        return None
+    try:
+        found = _Results.from_json(value)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if any(f.stack != stack for f in [*found.failed, *found.passed, *(f for f, _ in found.skipped)]):
+        return None
+    return found
+
+
 def scan(
     out_dir: Path,
     waivers: list[Waiver] | None = None,
@@ -463,6 +624,8 @@ def scan(
     jobs: int | None = None,
     suppressions: list[Waiver] | None = None,
     today: date | None = None,
+    cache: bool = True,
+    cache_dir: Path | None = None,
 ) -> ScanReport:
     """Scan ``out_dir/stacks`` with checkov and the ML policy pack, and the product templates; apply ``waivers``.
 
@@ -477,6 +640,11 @@ def scan(
     by default those synth wrote into ``OUT/scan-suppressions.json``; they apply after the waivers,
     and one past its expiry (on ``today``) suppresses nothing and is reported as expired. Raises :class:`ScanError` when there is nothing to scan or
     checkov itself fails.
+
+    With ``cache`` (the default), checkov's findings for a stack, or for the templates, are reused
+    from the result cache when nothing they depend on changed (:mod:`mlplat.scan.cache`), and stored
+    there otherwise; ``cache_dir`` overrides its location (by default ``OUT/.mlplat/scan-cache``, or
+    ``$MLPLAT_CACHE_DIR/scan``). Without it, checkov runs over everything and the cache is left as it is.
     """
     stacks_dir = (Path(out_dir) / "stacks").resolve()
     if not stacks_dir.is_dir():
@@ -495,47 +663,77 @@ def scan(
     waivers = load_waivers() if waivers is None else list(waivers)
     waivers += load_suppressions(Path(out_dir)) if suppressions is None else list(suppressions)
 
-    runs: list[tuple[Path, str, list[str] | None]] = [
-        (stacks_dir, FRAMEWORK, group) for group in stack_groups(stacks_dir, jobs or os.cpu_count() or 1)]
+    files = stack_files(stacks_dir)
+    store = None
+    if cache:
+        location, keep_unused = result_cache.cache_location(Path(out_dir))
+        if cache_dir is not None:
+            location, keep_unused = Path(cache_dir), timedelta(0)
+        store = result_cache.ScanCache(location, keep_unused)
+
+    def context(framework: str) -> str | None:
+        if store is None:
+            return None
+        return result_cache.verdict_context(framework, CHECKS_DIR, _SCAN_CODE, _checkov_env(Path(".")))
+
+    stack_context = context(FRAMEWORK)
+    keys: dict[str, str] = {}
+    by_stack: dict[str, _Results] = {}  # from the cache, then from checkov
+    if store is not None and stack_context is not None:
+        for stack, stack_bytes in files.items():
+            keys[stack] = store.key(STACK_ENTRY, stack, stack_bytes, stack_context)
+            reused = _cached(store, STACK_ENTRY, keys[stack], stack)
+            if reused is not None:
+                by_stack[stack] = reused
+    stacks_reused = tuple(sorted(by_stack))
+    sizes = {stack: sum(len(d) for d in stack_bytes.values()) for stack, stack_bytes in files.items()
+             if stack not in by_stack}
+    runs = [CheckovRun(stacks_dir, FRAMEWORK, {path: data for s in group for path, data in files[s].items()}, tuple(group))
+            for group in _balanced(sizes, jobs or os.cpu_count() or 1)]
+
+    template_found = template_key = None
     if source is not None:
-        runs.append((source, TEMPLATES_FRAMEWORK, None))
-    results_of = _run_checkovs(runs, timeout)
-    reports = [r for reports_of, _stderr in results_of[:len(runs) - (source is not None)] for r in reports_of]
-    addresses = _Addresses()
+        shipped = template_files(source)
+        template_context = context(TEMPLATES_FRAMEWORK)
+        if store is not None and template_context is not None:
+            template_key = store.key(TEMPLATES_ENTRY, TEMPLATES_STACK, shipped, template_context)
+            template_found = _cached(store, TEMPLATES_ENTRY, template_key, TEMPLATES_STACK)
+        if template_found is None:
+            runs.append(CheckovRun(source, TEMPLATES_FRAMEWORK, shipped))
+    templates_reused = None if source is None else template_found is not None
+
+    outputs = _run_checkovs(runs, timeout) if runs else []
+    addresses = _Addresses({str(stacks_dir / path): data for stack_bytes in files.values() for path, data in stack_bytes.items()})
+    unsplit: list[_Results] = []  # findings of a run that name a file of none of its stacks: reported, not cached
+    for run, (reports, _stderr) in zip(runs, outputs):
+        if run.framework != FRAMEWORK:
+            template_found = _template_results(reports, source)
+            if store is not None and template_key is not None:
+                store.write(TEMPLATES_ENTRY, template_key, template_found.to_json())
+            continue
+        found = _stack_results(reports, stacks_dir, addresses)
+        parts = _per_stack(found, run.stacks)
+        if parts is None:
+            unsplit.append(found)
+            continue
+        by_stack.update(parts)
+        if store is not None and stack_context is not None:
+            for stack, part in parts.items():
+                store.write(STACK_ENTRY, keys[stack], part.to_json())
+    if store is not None:
+        store.prune([STACK_ENTRY] + ([TEMPLATES_ENTRY] if source is not None else []))
+
     failed: list[Finding] = []
     passed: list[Finding] = []
     parsing_errors: list[str] = []
-    version = None
-    for report in reports:
-        results = report.get("results") or {}
-        failed += _findings(results.get("failed_checks") or [], stacks_dir, addresses)
-        passed += _findings(results.get("passed_checks") or [], stacks_dir, addresses)
-        for err in results.get("parsing_errors") or []:
-            try:
-                parsing_errors.append((Path("stacks") / Path(err).resolve().relative_to(stacks_dir)).as_posix())
-            except ValueError:
-                parsing_errors.append(str(err))
-        summary = report.get("summary") if "results" in report else report
-        if isinstance(summary, dict):
-            version = summary.get("checkov_version") or version
-
     skipped: list[tuple[Finding, Waiver]] = []
-    if source is not None:
-        template_reports, _stderr = results_of[-1]
-        for report in template_reports:
-            results = report.get("results") or {}
-            failed += [_template_finding(r, source) for r in results.get("failed_checks") or []]
-            passed += [_template_finding(r, source) for r in results.get("passed_checks") or []]
-            for record in results.get("skipped_checks") or []:
-                finding, waiver = _template_skip(record, source)
-                if waiver is None:
-                    failed.append(finding)
-                else:
-                    skipped.append((finding, waiver))
-            parsing_errors += [_template_file(Path(err), source) for err in results.get("parsing_errors") or []]
-            summary = report.get("summary") if "results" in report else report
-            if isinstance(summary, dict):
-                version = version or summary.get("checkov_version")
+    version = None
+    for found in [*(by_stack[s] for s in sorted(by_stack)), *unsplit, *([template_found] if template_found else [])]:
+        failed += found.failed
+        passed += found.passed
+        parsing_errors += found.parsing_errors
+        skipped += found.skipped
+        version = version or found.checkov_version
 
     outcome = apply_waivers(sorted(set(failed)), waivers, today)
     return ScanReport(
@@ -546,4 +744,7 @@ def scan(
         parsing_errors=sorted(set(parsing_errors)),
         checkov_version=version,
         expired_waivers=outcome.expired,
+        stacks_scanned=tuple(sorted(s for run in runs for s in run.stacks)),
+        stacks_reused=stacks_reused,
+        templates_reused=templates_reused,
     )

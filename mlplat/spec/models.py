@@ -463,6 +463,11 @@ class CloudState(Model):
     organization: str = Field(min_length=1, description="Terraform Cloud organization.")
     workspace_prefix: str = Field(default="", pattern=r"^[\w-]*$", description="Prefix of each stack's workspace name.")
     hostname: str | None = Field(default=None, description="Terraform Enterprise hostname; default app.terraform.io.")
+    project: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{3,40}$",
+        description="Terraform Cloud project holding the workspaces (3 to 40 letters, digits, - or _); "
+        "default: the organization's name. Names the project in the AWS roles' trust policies.",
+    )
 
 
 State = Annotated[Union[LocalState, S3State, CloudState], Field(discriminator="backend")]

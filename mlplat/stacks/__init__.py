@@ -21,6 +21,7 @@ def build(app: Any, org: Org) -> StackSet:
         ml_operations,
         ml_platform,
         observability,
+        terraform_cloud,
     )
 
     stacks = StackSet(app, org)
@@ -32,4 +33,5 @@ def build(app: Any, org: Org) -> StackSet:
     ml_operations.place(stacks)
     observability.place(stacks)
     cost.place(stacks)
+    terraform_cloud.place(stacks)  # the workspaces of every stack above (cloud backend only)
     return stacks

@@ -140,6 +140,8 @@ class StackSet:
             if stack.kind == "account":
                 self.by_account[stack.account] = handle
         self.organization = next(h for h in self.by_name.values() if h.stack.kind == "organization")
+        # the Terraform Cloud workspaces of the others (cloud backend only)
+        self.tfc_bootstrap = next((h for h in self.by_name.values() if h.stack.kind == "tfc_bootstrap"), None)
 
     def account_id(self, key: str) -> str:
         try:

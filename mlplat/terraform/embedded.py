@@ -80,7 +80,7 @@ def _remember_version(target: Path) -> None:
 
 
 def main() -> int:
-    from mlplat.terraform.runner import terraform_env
+    from mlplat.terraform.environment import terraform_env
 
     with tempfile.TemporaryDirectory(prefix="mlplat-terraform-") as tmp:
         # Terraform reads its environment when the library loads: set it first, the way mlplat

@@ -22,6 +22,8 @@ FailureKind = Literal[
     "state_locked",
     "backend_changed",
     "aws_credentials",
+    "stale_plan",
+    "stack_changed",
     "terraform_crashed",
     "terraform",
 ]
@@ -44,7 +46,15 @@ class UnknownStackError(ManifestError):
         names = ", ".join(self.unknown)
         known_text = ", ".join(self.known) or "(none)"
         plural = "s" if len(self.unknown) > 1 else ""
-        super().__init__(f"unknown stack{plural}: {names}; known stacks: {known_text}")
+        if any(c in name for name in self.unknown for c in "*?["):
+            super().__init__(f"no stack matches {names}; known stacks: {known_text}")
+        else:
+            super().__init__(f"unknown stack{plural}: {names}; known stacks: {known_text}")
+
+
+class TerraformInputError(TerraformRunError):
+    """The run cannot start as asked (a Terraform program that does not exist, nothing left to
+    destroy, ...): bad input, not a failed run."""
 
 
 class DependencyCycleError(ManifestError):
@@ -261,6 +271,16 @@ def explain(
                 original,
                 diags,
             )
+        if summary == "saved plan is stale":
+            return Failure(
+                "stale_plan",
+                stack,
+                phase,
+                f"{prefix}: its saved plan is stale: the stack's state changed after the plan was "
+                "made (another apply ran). Plan again (`mlplat plan`), review, then apply.",
+                original,
+                diags,
+            )
         if "error acquiring the state lock" in summary or "state lock" in summary:
             return Failure(
                 "state_locked",
@@ -296,6 +316,16 @@ def explain(
 
     first = diags[0].summary if diags else (stderr.strip().splitlines() or ["no message"])[0]
     return Failure("terraform", stack, phase, f"{prefix}: {first}", original, diags)
+
+
+def stack_changed(stack: str, planned_at: str, working_directory: str) -> Failure:
+    """The stack's Terraform JSON is not the one its saved plan was made from."""
+    message = (
+        f"stack {stack!r}: refusing to apply its saved plan: the stack changed after it was planned "
+        f"(at {planned_at}; {working_directory}/cdk.tf.json differs from the planned one). "
+        "Plan again (`mlplat plan`), review, then apply."
+    )
+    return Failure("stack_changed", stack, "apply", message, message)
 
 
 def crashed(stack: str, phase: str, detail: str) -> Failure:

@@ -1,12 +1,17 @@
-"""The synthesized app's manifest.json, validated, and the order its stacks deploy in.
+"""The synthesized app's manifest.json, validated, the order its stacks deploy in, and selection.
 
-Stacks are grouped in *waves*: every stack in a wave depends only on stacks of earlier waves, so
-the stacks of one wave may run at the same time. Waves and the names within a wave are sorted,
-so the order is the same on every run. Destroying goes through the waves backwards.
+Stacks are grouped in *waves*: every stack in a wave depends only on stacks of earlier waves.
+Waves and the names within a wave are sorted, so the order is the same on every run. Destroying
+goes through the waves backwards. (The runner does not wait for a whole wave: it starts each stack
+as soon as its own dependencies are done; waves are the depth of each stack in the graph.)
+
+:func:`select` turns ``--stack`` names and globs into stack names, optionally with what they
+depend on (or, for destroying, with what depends on them).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,3 +163,66 @@ def waves(
 
 def flatten(ordered: list[list[str]]) -> list[str]:
     return [name for wave in ordered for name in wave]
+
+
+def dependents(manifest: Manifest) -> dict[str, tuple[str, ...]]:
+    """For each stack, the stacks that depend on it directly (sorted)."""
+    found: dict[str, list[str]] = {name: [] for name in manifest.stacks}
+    for info in manifest.stacks.values():
+        for dependency in info.dependencies:
+            found[dependency].append(info.name)
+    return {name: tuple(sorted(names)) for name, names in found.items()}
+
+
+def closure(graph: dict[str, tuple[str, ...]], start: Iterable[str]) -> set[str]:
+    """``start`` and everything reachable from it through ``graph``."""
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(graph[name])
+    return seen
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def select(
+    manifest: Manifest,
+    patterns: Iterable[str] | None = None,
+    *,
+    with_dependencies: bool = False,
+    with_dependents: bool = False,
+) -> list[str]:
+    """The stacks named by ``patterns`` (exact names or fnmatch globs), sorted; all stacks for ``None``.
+
+    Every pattern must match at least one stack (otherwise :class:`UnknownStackError`, listing the
+    known names). ``with_dependencies`` adds what the selected stacks depend on, transitively (what
+    they need to be applied first); ``with_dependents`` adds the stacks that depend on them (what
+    must be destroyed first).
+    """
+    names = manifest.names()
+    if patterns is None:
+        return names
+    selected: set[str] = set()
+    unmatched: list[str] = []
+    for pattern in patterns:
+        matched = fnmatch.filter(names, pattern) if _is_glob(pattern) else [pattern] if pattern in manifest.stacks else []
+        if not matched:
+            unmatched.append(pattern)
+        selected.update(matched)
+    if unmatched:
+        raise UnknownStackError(unmatched, names)
+    if with_dependencies:
+        selected = closure({n: i.dependencies for n, i in manifest.stacks.items()}, selected)
+    if with_dependents:
+        selected = closure(dependents(manifest), selected)
+    return sorted(selected)
+
+
+def named_exactly(manifest: Manifest, patterns: Iterable[str] | None) -> set[str]:
+    """The stacks that ``patterns`` name by their exact name (not through a glob)."""
+    return {p for p in patterns or () if p in manifest.stacks}

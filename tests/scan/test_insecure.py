@@ -51,7 +51,7 @@ def validate_sarif(text: str) -> dict:
 
 @pytest.fixture(scope="module")
 def report() -> ScanReport:
-    return scan(INSECURE, [], templates=False, jobs=1, today=TODAY)
+    return scan(INSECURE, [], templates=False, jobs=1, today=TODAY, cache=False)  # nothing written in the repository
 
 
 def test_the_insecure_stack_fails_with_the_expected_findings(report: ScanReport) -> None:
@@ -96,7 +96,7 @@ def test_every_format_reports_the_findings_the_suppressions_and_their_state(repo
 
 @pytest.mark.parametrize("fmt", ["table", "json", "sarif", "junitxml"])
 def test_the_cli_exits_1_in_every_format(report: ScanReport, fmt: str, monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(api, "scan", lambda out: report)
+    monkeypatch.setattr(api, "scan", lambda out, **_: report)
     target = tmp_path / f"report.{fmt}"
     result = CliRunner().invoke(cli.app, ["scan", str(INSECURE), "--format", fmt, "--output", str(target)])
     assert result.exit_code == 1, result.output
@@ -108,7 +108,7 @@ def test_fail_on_sets_the_severity_that_fails(report: ScanReport, monkeypatch) -
     medium_only = replace(report, failed=[replace(f, check_id="CKV_AWS_18") for f in report.failed[:1]], expired_waivers=[])
     for scanned, fail_on, code in [(report, "critical", 1), (medium_only, "low", 1), (medium_only, "medium", 1),
                                    (medium_only, "high", 0), (medium_only, "critical", 0)]:
-        monkeypatch.setattr(api, "scan", lambda out, scanned=scanned: scanned)
+        monkeypatch.setattr(api, "scan", lambda out, scanned=scanned, **_: scanned)
         result = CliRunner().invoke(cli.app, ["scan", str(INSECURE), "--fail-on", fail_on])
         assert result.exit_code == code, (fail_on, result.output)
     result = CliRunner().invoke(cli.app, ["scan", str(INSECURE), "--fail-on", "severe"])
@@ -118,7 +118,7 @@ def test_fail_on_sets_the_severity_that_fails(report: ScanReport, monkeypatch) -
 def test_mlplat_scan_writes_valid_sarif_and_exits_1(tmp_path: Path) -> None:
     target = tmp_path / "scan.sarif"
     done = subprocess.run([sys.executable, "-m", "mlplat", "scan", str(INSECURE), "--format", "sarif", "--output",
-                           str(target)], capture_output=True, text=True)
+                           str(target), "--no-cache"], capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert "FAILED CRITICAL CKV_MLP_009 acme-insecure aws_cloudwatch_event_bus_policy.anyone" in done.stdout
     document = validate_sarif(target.read_text())

@@ -56,13 +56,14 @@ def test_waivers_move_failures_with_their_reason_and_unused_ones_are_reported(ba
 
 
 def test_same_stacks_give_the_same_report(batch_out: Path, batch_report: ScanReport) -> None:
-    again = scan(batch_out, BATCH_WAIVERS)
+    again = scan(batch_out, BATCH_WAIVERS, cache=False)
     assert again == batch_report
 
 
 def test_the_report_is_the_same_however_the_stacks_are_split(batch_out: Path, batch_report: ScanReport) -> None:
     assert len(runner.stack_groups(batch_out / "stacks", 3)) == 3
-    assert scan(batch_out, BATCH_WAIVERS, jobs=1) == scan(batch_out, BATCH_WAIVERS, jobs=3) == batch_report
+    assert scan(batch_out, BATCH_WAIVERS, jobs=1, cache=False) == scan(batch_out, BATCH_WAIVERS, jobs=3, cache=False) \
+        == batch_report
 
 
 def test_fails_clearly_when_checkov_itself_fails(
@@ -72,7 +73,7 @@ def test_fails_clearly_when_checkov_itself_fails(
     real = runner.checkov_command
     monkeypatch.setattr(runner, "checkov_command", lambda *args: [*real(*args), "--no-such-flag"])
     with pytest.raises(ScanError, match=r"checkov failed \(exit code 2\)") as caught:
-        scan(out, [])
+        scan(out, [], cache=False)
     assert "--no-such-flag" in caught.value.stderr
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""  # nothing of checkov's reached the terminal
