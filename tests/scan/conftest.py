@@ -106,9 +106,15 @@ def repository_policies(policies: dict[str, str]) -> dict[str, Any]:
     return {name: {"repository": "inference", "policy": doc} for name, doc in policies.items()}
 
 
+def sink_policies(policies: dict[str, str]) -> dict[str, Any]:
+    return {name: {"sink_identifier": "arn:aws:oam:eu-west-1:111122223333:sink/abc", "policy": doc}
+            for name, doc in policies.items()}
+
+
 REGISTRY_READ = "sagemaker:DescribeModelPackage"
 PUT_EVENTS = "events:PutEvents"
 PULL_IMAGE = "ecr:BatchGetImage"
+CREATE_LINK = "oam:CreateLink"
 
 STACKS: dict[str, dict[str, Any]] = {
     "ml-good": {
@@ -195,6 +201,9 @@ STACKS: dict[str, dict[str, Any]] = {
             "aws_ecr_repository_policy": repository_policies(
                 closed_policies(PULL_IMAGE) | unknown_policies(PULL_IMAGE, "repository")
             ),
+            "aws_oam_sink_policy": sink_policies(
+                closed_policies(CREATE_LINK) | unknown_policies(CREATE_LINK, "sink")
+            ),
         }
     },
     "ml-bad": {
@@ -273,6 +282,7 @@ STACKS: dict[str, dict[str, Any]] = {
             "aws_cloudwatch_event_bus_policy": bus_policies(open_policies(PUT_EVENTS)),
             "aws_cloudwatch_event_permission": {"public": {"principal": "*", "statement_id": "public"}},
             "aws_ecr_repository_policy": repository_policies(open_policies(PULL_IMAGE)),
+            "aws_oam_sink_policy": sink_policies(open_policies(CREATE_LINK)),
         }
     },
 }

@@ -29,7 +29,7 @@ def _at(stack: str, resource_type: str, names: tuple[str, ...]) -> set[tuple[str
 
 def test_registry_ids_are_unique_well_formed_and_match_file_and_class() -> None:
     files = check_files()
-    assert [p.stem for p in files] == [f"CKV_MLP_{n:03d}" for n in range(1, 12)]
+    assert [p.stem for p in files] == [f"CKV_MLP_{n:03d}" for n in range(1, 13)]
     checks = load_checks()
     assert len({c.id for c in checks.values()}) == len(checks) == len(files)
     for path in files:
@@ -139,6 +139,11 @@ def test_pack_runs_under_terraform_json_with_guidelines(batch_report: ScanReport
             _at("ml-good", "aws_ecr_repository_policy", CLOSED_POLICIES),
         ),
         (
+            "CKV_MLP_012",
+            _at("ml-bad", "aws_oam_sink_policy", OPEN_POLICIES),
+            _at("ml-good", "aws_oam_sink_policy", CLOSED_POLICIES),
+        ),
+        (
             "CKV_MLP_011",
             _at("ml-bad", "aws_sagemaker_domain", ("sharing_output", "no_security_groups"))
             # The earlier domain fixtures name no security groups in their default user settings.
@@ -181,6 +186,7 @@ def test_check_skips_values_known_only_at_apply_time(batch_report: ScanReport) -
             ("CKV_MLP_008", "aws_sagemaker_model_package_group_policy"),
             ("CKV_MLP_009", "aws_cloudwatch_event_bus_policy"),
             ("CKV_MLP_010", "aws_ecr_repository_policy"),
+            ("CKV_MLP_012", "aws_oam_sink_policy"),
         )
         for name in UNKNOWN_POLICIES
     }
