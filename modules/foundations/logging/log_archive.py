@@ -206,10 +206,12 @@ class LogArchive(Construct):
             statement("LogDeliveryEncrypts",
                       ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "*",
                       principals={"Service": defaults.LOG_DELIVERY_PRINCIPAL}, conditions={"StringEquals": org}),
-            # auditors anywhere in the organization read logs; S3 read access is still granted separately
+            # auditors anywhere in the organization read logs, through S3 only (the bucket policy decides
+            # who reads which object); no principal decrypts the key's data outside S3
             statement("OrganizationDecrypts", ["kms:Decrypt", "kms:DescribeKey"], "*",
                       principals={"AWS": "*"},
-                      conditions={"StringEquals": {"aws:PrincipalOrgID": p.organization_id}}),
+                      conditions={"StringEquals": {"aws:PrincipalOrgID": p.organization_id},
+                                  "StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}),
         ])
 
     def _bucket_policy(self) -> str:

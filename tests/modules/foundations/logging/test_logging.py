@@ -109,7 +109,8 @@ def test_log_key_rotates_and_lets_only_the_organization_in(out: Path) -> None:
         assert policy[sid]["Principal"] == {"Service": service}
         assert policy[sid]["Condition"] == {"StringEquals": {"aws:SourceOrgID": ORG_ID}}
     assert policy["OrganizationDecrypts"]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
-    assert policy["OrganizationDecrypts"]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}
+    assert policy["OrganizationDecrypts"]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG_ID},
+                                                           "StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
 
 
 def test_log_bucket_policy_is_tls_only_and_lets_the_log_writers_in(out: Path) -> None:
