@@ -108,6 +108,8 @@ def generated_spec(teams: int) -> str:
     lines += [f"  - {{name: lob{i:02d}, cost_center: CC-{i:04d}}}" for i in range(lobs)]
     lines.append("teams:")
     lines += [f"  - {{name: team{i:03d}, line_of_business: lob{i % lobs:02d}}}" for i in range(teams)]
+    # lines of business of ten teams: their cost alerts go to FinOps (AWS alerts at most 10 emails)
+    lines += ["cost:", "  alert_emails: [finops@bench.example]"]
     lines.append("data_domains:")
     lines += [f"  - {{name: domain{i:02d}, producers: [team{i:03d}], consumers: [team{(i + 1) % teams:03d}]}}"
               for i in range(lobs)]
