@@ -44,7 +44,7 @@ class Control:
 
 
 @dataclass(frozen=True)
-class Exception_:
+class AcceptedException:
     """An accepted failure of a proactive check: mlplat's own waiver or the organization's suppression."""
 
     check_id: str
@@ -58,7 +58,7 @@ class Exception_:
 class ControlsReport:
     organization: str
     controls: tuple[Control, ...]
-    exceptions: tuple[Exception_, ...]
+    exceptions: tuple[AcceptedException, ...]
 
     def of_kind(self, kind: Kind) -> list[Control]:
         return [c for c in self.controls if c.kind == kind]
@@ -151,15 +151,15 @@ def _proactive(org: Org) -> list[Control]:
     return controls
 
 
-def _exceptions(org: Org) -> list[Exception_]:
+def _exceptions(org: Org) -> list[AcceptedException]:
     from mlplat.scan.waivers import load_waivers
 
     def scope(stack: str | None, resource: str | None) -> str:
         return ", ".join(filter(None, [f"stack {stack}" if stack else "", f"resource {resource}" if resource else ""])) \
             or "everywhere"
 
-    found = [Exception_(w.check_id, scope(w.stack, w.resource), w.reason, "mlplat", None) for w in load_waivers()]
-    found += [Exception_(s.check_id, scope(s.stack, s.resource), s.justification, s.source,
+    found = [AcceptedException(w.check_id, scope(w.stack, w.resource), w.reason, "mlplat", None) for w in load_waivers()]
+    found += [AcceptedException(s.check_id, scope(s.stack, s.resource), s.justification, s.source,
                          s.expires.isoformat() if s.expires else None) for s in org.controls.suppressions]
     return found
 

@@ -195,3 +195,19 @@ def test_controls_writes_each_format_and_refuses_an_unknown_one(tmp_path: Path) 
     assert invoke("controls", str(MINIMAL)).stdout.startswith("Preventive: service control policies (")
     bad = invoke("controls", str(MINIMAL), "--format", "pdf")
     assert bad.exit_code == 2 and bad.stderr == "error: --format 'pdf': use table, markdown, json\n"
+
+
+def test_controls_refuses_a_directory_as_output(tmp_path: Path) -> None:
+    result = invoke("controls", str(MINIMAL), "--output", str(tmp_path))
+    assert result.exit_code == 2 and result.stderr == f"error: --output {tmp_path}: is a directory; name a file\n"
+
+
+def test_scan_refuses_a_damaged_suppressions_file_as_bad_input(tmp_path: Path) -> None:
+    stack = tmp_path / "stacks" / "acme-x"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text('{"resource": {}}')
+    (tmp_path / "scan-suppressions.json").write_text('{"suppressions": [{"check_id": "CKV_AWS_18"}]}')
+    result = invoke("scan", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {tmp_path / 'scan-suppressions.json'} is not a suppressions file "
+                                    "written by mlplat synth:")

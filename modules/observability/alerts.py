@@ -9,7 +9,7 @@ from pydantic import Field
 from mlplat.engine import Construct, aws
 from mlplat.modules.base import Props, policy_document, statement
 from mlplat.modules.observability import defaults
-from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
+from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, cloudwatch_alarms_publish
 
 
 class AlertsKeyProps(Props):
@@ -27,10 +27,7 @@ class AlertsKey(Construct):
         super().__init__(scope, id)
         self.key = CustomerKey(self, "key", CustomerKeyProps(
             alias=props.alias, description="Alert topics of the ML observability account", account_id=props.account_id,
-            policy_statements=[statement(
-                "CloudWatchAlarmsPublish", ["kms:Decrypt", "kms:GenerateDataKey*"], "*",
-                principals={"Service": defaults.CLOUDWATCH_PRINCIPAL},
-                conditions={"StringEquals": {"aws:SourceAccount": props.account_id}})],
+            policy_statements=[cloudwatch_alarms_publish(props.account_id)],
             provider=props.provider))
         self.arn: str = self.key.arn
 

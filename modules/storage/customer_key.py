@@ -15,6 +15,13 @@ from mlplat.modules.storage import defaults
 MACIE_ROLE_PATH = "role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie"
 
 
+def cloudwatch_alarms_publish(account_id: str) -> dict[str, Any]:
+    """A key policy statement: CloudWatch alarms of ``account_id`` publish to the topics the key encrypts."""
+    return statement("CloudWatchAlarmsPublish", ["kms:Decrypt", "kms:GenerateDataKey*"], "*",
+                     principals={"Service": defaults.CLOUDWATCH_SERVICE},
+                     conditions={"StringEquals": {"aws:SourceAccount": account_id}})
+
+
 def macie_decrypts(account_id: str, region: str) -> dict[str, Any]:
     """A key policy statement: Amazon Macie's service-linked role of ``account_id`` decrypts, through S3 only.
 

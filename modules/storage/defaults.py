@@ -24,3 +24,6 @@ S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
 # results encrypted with the workgroup's KMS key.
 ATHENA_ENGINE_VERSION = "Athena engine version 3"
 ATHENA_RESULTS_ENCRYPTION = "SSE_KMS"
+
+# CloudWatch alarms publish to SNS topics encrypted with a customer managed key
+CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"

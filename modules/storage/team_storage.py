@@ -8,11 +8,10 @@ from pydantic import Field
 
 from mlplat.engine import Construct
 from mlplat.modules.base import Props, statement
-from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, macie_decrypts
+from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, cloudwatch_alarms_publish, macie_decrypts
 from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
 
 LOGS_SERVICE = "logs.{region}.amazonaws.com"
-CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
 S3_SERVICE = "s3.{region}.amazonaws.com"
 
 
@@ -49,9 +48,7 @@ class TeamStorage(Construct):
                       principals={"Service": LOGS_SERVICE.format(region=props.region)},
                       conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                               f"arn:aws:logs:{props.region}:{props.account_id}:log-group:*"}}),
-            statement("CloudWatchAlarmsPublish", ["kms:Decrypt", "kms:GenerateDataKey*"], "*",
-                      principals={"Service": CLOUDWATCH_SERVICE},
-                      conditions={"StringEquals": {"aws:SourceAccount": props.account_id}}),
+            cloudwatch_alarms_publish(props.account_id),
             macie_decrypts(props.account_id, props.region),
         ]
         if readers:
