@@ -74,11 +74,13 @@ def init(directory: Path, answers: Answers | None = None, **given: Any) -> list[
     return write_repository(Path(directory), answers if answers is not None else complete(given))
 
 
-def synth(path: Path, out: Path = DEFAULT_OUT, engine: str = "cdktn") -> SynthResult:
-    """Validate a spec and synthesize one Terraform stack per account into ``out``."""
+def synth(path: Path, out: Path = DEFAULT_OUT, engine: str = "cdktn", *, jobs: int | None = None,
+          full: bool = False) -> SynthResult:
+    """Validate a spec and synthesize one Terraform stack per account into ``out``: the stacks whose inputs
+    changed since the last synth into ``out`` (all with ``full``), in up to ``jobs`` processes (default: the cores)."""
     from mlplat.synth import synthesize
 
-    return synthesize(validate(path), Path(out), engine)
+    return synthesize(validate(path), Path(out), engine, jobs=jobs, full=full)
 
 
 def scan(out: Path = DEFAULT_OUT, cache: bool = True) -> ScanReport:

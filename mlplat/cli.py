@@ -221,15 +221,24 @@ def synth(
     spec: SpecArg,
     out: OutOpt = api.DEFAULT_OUT,
     engine: Annotated[str, typer.Option(help="CDK engine: cdktn (CDK Terrain) or cdktf.")] = "cdktn",
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes that build the stacks "
+                                             "(default: the cores).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Build every stack, not only those whose inputs "
+                                       "changed since the last synth into --out.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate a spec and write one Terraform stack per account (manifest.json, stacks/<name>/cdk.tf.json)."""
+    """Validate a spec and write one Terraform stack per account (manifest.json, stacks/<name>/cdk.tf.json).
+
+    Only the stacks whose inputs changed since the last synth into --out are built again (their record is
+    OUT/synth-record.json), in parallel processes; the output is the same as building every stack.
+    """
     if engine not in ("cdktn", "cdktf"):
         _fail(EXIT_USAGE, f"error: --engine {engine!r}: use cdktn or cdktf")
-    result = _run(lambda: api.synth(spec, out, engine))
+    result = _run(lambda: api.synth(spec, out, engine, jobs=jobs, full=full))
     if as_json:
         typer.echo(json.dumps({
             "out": str(result.out), "engine": result.engine, "resources": result.resources,
+            "built": list(result.built), "workers": result.workers,
             "stacks": [{"name": s.name, "account": s.account, "resources": s.resources,
                         "data_sources": s.data_sources, "dependencies": list(s.dependencies)} for s in result.stacks],
         }, indent=2))

@@ -72,6 +72,11 @@ def _core_loaded() -> bool:
     return _selected is not None and _selected.core_module in sys.modules
 
 
+def loaded() -> bool:
+    """Whether this process has imported the selected engine (and started its JavaScript runtime)."""
+    return _core_loaded()
+
+
 def prepare_runtime() -> None:
     """Set up what the engine's JavaScript runtime needs from this machine, before it starts.
 

@@ -21,8 +21,15 @@ def synth_summary(result: SynthResult) -> str:
     for stack in result.stacks:
         rows.append((stack.name, stack.account, str(stack.resources), ", ".join(stack.dependencies) or "-"))
     accounts = len({s.account for s in result.stacks})
+    built = len(result.built)
+    if built == len(result.stacks):
+        how = f"all built, {result.workers} process{'es' if result.workers > 1 else ''}"
+    elif built:
+        how = f"{built} built, {result.workers} process{'es' if result.workers > 1 else ''}; the others unchanged"
+    else:
+        how = "none changed"
     lines = [f"synthesized {len(result.stacks)} stacks for {accounts} accounts into {result.out} "
-             f"({result.engine}): {result.resources} resources", ""]
+             f"({result.engine}; {how}): {result.resources} resources", ""]
     lines += _table(rows, right={2})
     lines += ["", "resources by type:"]
     counts = sorted(result.resource_types().items(), key=lambda item: (-item[1], item[0]))

@@ -27,6 +27,12 @@ class TeamRole(Props):
     arn: str
 
 
+def unique(values: Iterable[str]) -> list[str]:
+    """``values`` once each, in their first order. Account ids and ARNs that another stack exports are tokens
+    whose text says nothing of their value (nor of their order), so they are never sorted."""
+    return list(dict.fromkeys(values))
+
+
 def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str | None = "*", *, effect: str = "Allow",
               principals: Mapping[str, Any] | None = None, conditions: Mapping[str, Mapping[str, Any]] | None = None,
               not_actions: bool = False) -> dict[str, Any]:

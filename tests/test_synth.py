@@ -84,13 +84,13 @@ def test_fails_midway_and_leaves_the_previous_output_untouched(tmp_path: Path, m
 
     from mlplat import stacks
 
-    def broken_build(app, org):
-        stacks.StackSet(app, org)
+    def broken_build(app, org, only=None):
+        stacks.StackSet(app, org, only)
         raise RuntimeError("a module failed")
 
     monkeypatch.setattr(stacks, "build", broken_build)
     with pytest.raises(RuntimeError, match="a module failed"):
-        api.synth(example_spec("enterprise"), out)
+        api.synth(example_spec("enterprise"), out, jobs=1)  # in this process, where the build is replaced
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging directory left behind
 

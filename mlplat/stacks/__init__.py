@@ -10,8 +10,9 @@ from mlplat.stacks.context import Shared, StackHandle, StackSet
 __all__ = ["Shared", "StackHandle", "StackSet", "build"]
 
 
-def build(app: Any, org: Org) -> StackSet:
-    """Create every stack of ``org`` in ``app`` and place every module's constructs in them."""
+def build(app: Any, org: Org, only: set[str] | None = None) -> StackSet:
+    """Create every stack of ``org`` in ``app`` and place every module's constructs in them (in those named
+    in ``only``, when given: the others stay empty, and synth keeps only the files of the built ones)."""
     from mlplat.stacks import (
         cost,
         data_lake,
@@ -24,7 +25,7 @@ def build(app: Any, org: Org) -> StackSet:
         terraform_cloud,
     )
 
-    stacks = StackSet(app, org)
+    stacks = StackSet(app, org, only)
     foundations.place(stacks)
     data_lake.place(stacks)
     feature_store.place(stacks)
@@ -34,4 +35,5 @@ def build(app: Any, org: Org) -> StackSet:
     observability.place(stacks)
     cost.place(stacks)
     terraform_cloud.place(stacks)  # the workspaces of every stack above (cloud backend only)
+    stacks.check_exports()
     return stacks

@@ -7,7 +7,7 @@ monitor and its email alerts per team and per line of business, the cost and usa
 reports over it. Cost Explorer, Budgets, Organizations and Data Exports are global services: everything
 uses the home region's provider.
 
-Reads the account ids and OU ids set by the organization placement.
+Reads the account ids and OU ids the organization stack exports.
 """
 
 from __future__ import annotations
@@ -32,16 +32,18 @@ def place(stacks: StackSet) -> None:
     cost = org.cost
     region = org.home_region
 
-    if cost.tag_policy is not None:
+    if cost.tag_policy is not None and stacks.organization.built:
         CostTagPolicy(stacks.organization.scope, "cost-tag-policy", CostTagPolicyProps(
             name=f"{org.name}-cost-tags",
             description="Cost tags of the ML teams' accounts: keys and the values the spec declares",
             content=cost.tag_policy.content,
-            targets={path: stacks.shared.ou_ids[path] for path in cost.tag_policy.targets},
-            depends_on=[stacks.shared.require("organization")],
+            targets={path: stacks.organization.ou_id(path) for path in cost.tag_policy.targets},
+            depends_on=[stacks.shared.organization],
         ))
 
     management = stacks.for_account("management")
+    if not management.built:
+        return
     scope = management.scope
     provider = management.provider(region)
     account = management.account_id()
@@ -51,7 +53,7 @@ def place(stacks: StackSet) -> None:
             continue
         AccountBudget(scope, f"budget-{budget.name}", AccountBudgetProps(
             budget_name=f"{org.name}-{budget.name}",
-            account_ids=[stacks.account_id(key) for key in budget.accounts],
+            account_ids=[management.account_id(key) for key in budget.accounts],
             monthly_limit_usd=budget.monthly_limit_usd,
             alert_thresholds=list(budget.alert_thresholds),
             alert_emails=list(budget.alert_emails),
@@ -68,7 +70,7 @@ def place(stacks: StackSet) -> None:
             continue
         categories[key] = AccountCostCategory(scope, f"cost-category-{key.replace('_', '-')}", CostCategoryProps(
             name=name, default_value=cost.default_category_value, provider=provider,
-            rules={o.name: [stacks.account_id(k) for k in o.accounts] for o in owners}))
+            rules={o.name: [management.account_id(k) for k in o.accounts] for o in owners}))
     for key, kind, owners in (("team", "team", cost.teams), ("line_of_business", "lob", cost.lines_of_business)):
         for owner in owners:
             CostAnomalyAlerts(scope, f"anomalies-{kind}-{owner.name}", CostAnomalyAlertsProps(

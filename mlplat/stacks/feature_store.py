@@ -1,7 +1,7 @@
 """Placement of the centralized feature store (module 6) in the feature store account, and (called by the
 ML placements, which hold the roles) each team account's access to the groups shared with it.
 
-Reads account ids (organization); sets the feature store key's ARN, which the team accounts decrypt the
+Reads account ids (organization); exports the feature store key's ARN, which the team accounts decrypt the
 offline store with.
 """
 
@@ -28,12 +28,14 @@ def place(stacks: StackSet) -> None:
         return
     region = org.home_region
     handle = stacks.core("feature_store")
+    if not handle.built:
+        return
     account = handle.account_id()
     teams = {t.name: t for t in org.teams}
 
     def shared(group: Any, write: bool) -> list[SharedAccount]:
         keys = [teams[a.team].accounts[a.environment] for a in group.access if a.write == write]
-        return [SharedAccount(key=key, account_id=stacks.account_id(key)) for key in keys]
+        return [SharedAccount(key=key, account_id=handle.account_id(key)) for key in keys]
 
     store = CentralFeatureStore(handle.scope, "feature-store", CentralFeatureStoreProps(
         account_id=account, region=region, key_alias=f"alias/{org.name}-feature-store",
@@ -45,7 +47,7 @@ def place(stacks: StackSet) -> None:
             features=[Feature(name=n, type=t) for n, t in g.features], online=g.online,
             readers=shared(g, False), writers=shared(g, True)) for g in org.feature_groups],
         provider=handle.provider(region)))
-    stacks.shared.feature_store_key_arn = store.key.arn
+    handle.export("feature_store_key_arn", store.key.arn)
 
 
 def place_team_access(stacks: StackSet, team: MlTeam, environment: str, roles: list[Any]) -> None:
@@ -58,10 +60,10 @@ def place_team_access(stacks: StackSet, team: MlTeam, environment: str, roles: l
     if not access:
         return
     handle = stacks.for_account(team.accounts[environment])
-    store_account = stacks.account_id(org.core("feature_store").key)
+    store_account = handle.account_id(org.core("feature_store").key)
     TeamFeatureAccess(handle.scope, "feature-access", TeamFeatureAccessProps(
         region=org.home_region, store_account_id=store_account,
-        store_key_arn=stacks.shared.require("feature_store_key_arn"),
+        store_key_arn=handle.value("feature_store_key_arn"),
         store_bucket_name=naming.feature_store_bucket_name(org.name, store_account, org.home_region),
         read=[name for name, write in access if not write], write=[name for name, write in access if write],
         roles=roles, provider=handle.provider()))

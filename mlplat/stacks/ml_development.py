@@ -1,7 +1,7 @@
 """Placement of ML use case development (module 4) in every team's dev account.
 
 Reads the spoke VPCs and the hub CIDR (network), the ML event bus, the central registry and the
-platform's images and products (module 3); sets each dev account's bucket and key, which the test
+platform's images and products (module 3); exports each dev account's bucket and key, which the test
 and prod accounts of the same team read trained models from.
 """
 
@@ -32,22 +32,25 @@ def place(stacks: StackSet) -> None:
             continue
         key = team.accounts["dev"]
         handle = stacks.for_account(key)
+        if not handle.built:
+            continue
         provider = handle.provider(region)
         account = handle.account_id()
-        readers = {stacks.account_id(team.accounts[e]): [defaults.MODELS_PREFIX]
+        readers = {handle.account_id(team.accounts[e]): [defaults.MODELS_PREFIX]
                    for e in ("test", "prod") if e in team.accounts}
         storage = TeamStorage(handle.scope, "team-storage", TeamStorageProps(
             team=team.name, account_id=account, region=region, key_alias=f"alias/{org.name}-{team.name}",
             bucket_name=naming.team_bucket_name(org.name, account, region),
             access_logs_bucket_name=naming.access_logs_bucket_name(org.name, account, region),
             readers=readers, provider=provider))
-        shared.team_storage[key] = (storage.bucket_arn, storage.key_arn)
+        handle.export("team_bucket_arn", storage.bucket_arn, key)
+        handle.export("team_key_arn", storage.key_arn, key)
         spoke = shared.spokes[key]
         roles = {persona: role_arn(account, name) for persona, name in ROLE_NAMES.items()}
         domain_name = f"{team.name}-studio"
         studio = TeamStudioDomain(handle.scope, "studio", TeamStudioDomainProps(
             domain_name=domain_name, vpc_id=spoke.vpc_id, subnet_ids=list(spoke.subnet_ids),
-            endpoint_cidr_blocks=[shared.require("hub_cidr")], s3_prefix_list_id=spoke.s3_prefix_list_id,
+            endpoint_cidr_blocks=[stacks.hub_cidr], s3_prefix_list_id=spoke.s3_prefix_list_id,
             kms_key_arn=storage.key_arn, default_execution_role_arn=roles["data-scientist"],
             members=[StudioMember(user=m.user, execution_role_arn=roles[m.persona]) for m in team.members],
             idle_timeout_minutes=team.idle_timeout_minutes, provider=provider))
@@ -58,14 +61,14 @@ def place(stacks: StackSet) -> None:
             account_id=account, region=region, bucket_arn=storage.bucket_arn, key_arn=storage.key_arn,
             vpc_id=spoke.vpc_id, subnet_ids=list(spoke.subnet_ids), security_group_ids=[studio.security_group_id],
             local_model_package_groups=groups,
-            central_model_package_group_arns=[shared.require("central_registry_prefix") + g for g in groups],
-            image_repository_arns=list(shared.image_repository_arns), passable_role_arns=sorted(roles.values()),
+            central_model_package_group_arns=[ml_platform.central_registry_prefix(handle) + g for g in groups],
+            image_repository_arns=ml_platform.image_repository_arns(handle), passable_role_arns=sorted(roles.values()),
             instance_types=list(team.instance_types), mlflow_tracking_server_arn=mlflow_arn)
         execution_roles = ExecutionRoles(handle.scope, "execution-roles", ExecutionRolesProps(
             scope=scope, roles=ROLE_NAMES, grants=dict(grants.PERSONA_GRANTS), provider=provider))
         LocalModelRegistry(handle.scope, "local-registry", LocalModelRegistryProps(
-            scope=scope, team=team.name, central_bus_arn=shared.require("ml_bus_arn"),
-            central_registry_prefix=shared.require("central_registry_prefix"), provider=provider))
+            scope=scope, team=team.name, central_bus_arn=ml_platform.ml_bus_arn(handle),
+            central_registry_prefix=ml_platform.central_registry_prefix(handle), provider=provider))
         if team.experiment_tracking:
             ExperimentTracking(handle.scope, "experiment-tracking", ExperimentTrackingProps(
                 scope=scope, bucket_name=storage.bucket_name, name=team.name, size=team.experiment_tracking,

@@ -7,8 +7,9 @@ platform's images (module 3), and the team's dev bucket and key (module 4).
 from __future__ import annotations
 
 from mlplat.resolve import naming
-from mlplat.stacks import data_lake, feature_store
+from mlplat.stacks import data_lake, feature_store, ml_platform
 from mlplat.stacks.context import StackSet
+from mlplat.stacks.exports import deploying_teams
 
 
 def place(stacks: StackSet) -> None:
@@ -26,16 +27,18 @@ def place(stacks: StackSet) -> None:
 
     org, shared = stacks.org, stacks.shared
     region = org.home_region
+    deploying = set(deploying_teams(org))
     for team in org.teams:
-        if team.name not in shared.pipeline_role_arns:
-            continue  # no test or prod environment
+        if team.name not in deploying:
+            continue  # no test or prod environment, or no instance type the deploy template hosts
         dev = team.accounts.get("dev")
-        source_bucket, source_key = shared.team_storage[dev] if dev else (None, None)
         for env in ("test", "prod"):
             if env not in team.accounts:
                 continue
             key = team.accounts[env]
             handle = stacks.for_account(key)
+            if not handle.built:
+                continue
             provider = handle.provider(region)
             account = handle.account_id()
             storage = TeamStorage(handle.scope, "team-storage", TeamStorageProps(
@@ -46,24 +49,26 @@ def place(stacks: StackSet) -> None:
             network = WorkloadSecurityGroup(handle.scope, "endpoint-network", WorkloadSecurityGroupProps(
                 name=f"{team.name}-{env}-endpoints", vpc_id=spoke.vpc_id,
                 description="SageMaker endpoints and jobs: each other, and HTTPS to the VPC endpoints only",
-                endpoint_cidr_blocks=[shared.require("hub_cidr")], s3_prefix_list_id=spoke.s3_prefix_list_id,
+                endpoint_cidr_blocks=[stacks.hub_cidr], s3_prefix_list_id=spoke.s3_prefix_list_id,
                 provider=provider))
-            deploy_bucket, deploy_key = shared.deployment_buckets[team.name]
+            deploy_bucket, deploy_key = (handle.value(f"deployment_{n}_arn", team.name) for n in ("bucket", "key"))
+            source_bucket, source_key = ((handle.value("team_bucket_arn", dev), handle.value("team_key_arn", dev))
+                                         if dev else (None, None))
             scope = grants.DeploymentScope(
                 team=team.name, account_id=account, region=region, key_arn=storage.key_arn, bucket_arn=storage.bucket_arn,
                 vpc_id=spoke.vpc_id, subnet_ids=list(spoke.subnet_ids), security_group_ids=[network.security_group_id],
                 instance_types=list(team.instance_types),
                 use_case_stacks=[f"{team.model_package_group(u)}{defaults.ENDPOINT_STACK_SUFFIX}" for u in team.use_cases],
-                central_model_package_group_arns=[shared.require("central_registry_prefix") + team.model_package_group(u)
+                central_model_package_group_arns=[ml_platform.central_registry_prefix(handle) + team.model_package_group(u)
                                                   for u in team.use_cases],
                 deployment_bucket_arn=deploy_bucket, deployment_key_arn=deploy_key,
                 model_source_bucket_arn=source_bucket, model_source_key_arn=source_key,
-                image_repository_arns=list(shared.image_repository_arns),
+                image_repository_arns=ml_platform.image_repository_arns(handle),
                 deployment_role_arn=role_arn(account, defaults.DEPLOYMENT_ROLE),
                 model_execution_role_arn=role_arn(account, defaults.MODEL_EXECUTION_ROLE),
                 model_monitor_role_arn=role_arn(account, defaults.MODEL_MONITOR_ROLE))
             deployment_roles = DeploymentRoles(handle.scope, "deployment-roles", DeploymentRolesProps(
-                scope=scope, pipeline_role_arn=shared.pipeline_role_arns[team.name], provider=provider))
+                scope=scope, pipeline_role_arn=handle.value("pipeline_role_arn", team.name), provider=provider))
             # the team's models read governed data (batch features, retraining) as their execution role
             model_role = defaults.MODEL_EXECUTION_ROLE
             team_roles = [TeamRole(key=model_role, name=deployment_roles.names[model_role],

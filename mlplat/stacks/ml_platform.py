@@ -1,18 +1,45 @@
 """Placement of the ML platform services (module 3) in the ML platform account, and the products'
 launch access in every team dev account.
 
-Reads account ids, OU ids and paths, and the organization id; sets the ML event bus ARN, the central
-registry prefix, the image repository ARNs, the products bucket and key, and each team's pipeline
-role and deployment bucket, which the team stacks of modules 4 and 5 read.
+Reads account ids, OU ids and paths, and the organization id; exports the products bucket and key, and
+each team's pipeline role and deployment bucket and key, which the team stacks of modules 4 and 5 read, as
+they name the ML event bus, the central registry and the image repositories (:func:`ml_bus_arn`,
+:func:`central_registry_prefix`, :func:`image_repository_arns`).
 """
 
 from __future__ import annotations
 
 from mlplat.resolve import naming
-from mlplat.resolve.model import MlTeam
-from mlplat.stacks.context import StackSet
+from mlplat.resolve.model import MlTeam, Org
+from mlplat.stacks.context import StackHandle, StackSet
 
 ML_BUS = "ml-models"
+
+
+def central_registry_prefix(reader: StackHandle) -> str:
+    """'arn:aws:sagemaker:<region>:<ML platform account>:model-package-group/', as ``reader`` names it."""
+    org = reader.org
+    return f"arn:aws:sagemaker:{org.home_region}:{reader.account_id(org.ml_platform_account)}:model-package-group/"
+
+
+def ml_bus_arn(reader: StackHandle) -> str:
+    """The ARN of the central ML event bus, as ``reader`` names it."""
+    org = reader.org
+    return f"arn:aws:events:{org.home_region}:{reader.account_id(org.ml_platform_account)}:event-bus/{ML_BUS}"
+
+
+def image_repository_arns(reader: StackHandle) -> list[str]:
+    """The ARNs of the platform's image repositories, as ``reader`` names them."""
+    from mlplat.modules.ml_platform import defaults
+
+    org = reader.org
+    account = reader.account_id(org.ml_platform_account)
+    return [f"arn:aws:ecr:{org.home_region}:{account}:repository/{image_name_prefix(org)}/{kind}"
+            for kind in defaults.IMAGE_REPOSITORIES]
+
+
+def image_name_prefix(org: Org) -> str:
+    return f"{org.name}/ml"
 
 
 def team_ous(stacks: StackSet, environments: tuple[str, ...]) -> list[str]:
@@ -38,15 +65,17 @@ def place(stacks: StackSet) -> None:
     from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
     from mlplat.templates import servicecatalog
 
-    org, shared = stacks.org, stacks.shared
+    org = stacks.org
     if not org.teams:
         return
     region = org.home_region
     handle = stacks.for_account(org.ml_platform_account)
+    if not handle.built:
+        return
     provider = handle.provider(region)
     account = handle.account_id()
-    organization_id = shared.require("organization_id")
-    ml_paths = [shared.ou_org_paths[ou] for ou in team_ous(stacks, ("dev", "test", "prod"))]
+    organization_id = handle.value("organization_id")
+    ml_paths = [handle.ou_org_path(ou) for ou in team_ous(stacks, ("dev", "test", "prod"))]
 
     key = CustomerKey(handle.scope, "platform-key", CustomerKeyProps(
         alias=f"alias/{org.name}-ml-platform", description="ML platform: images, product templates, audit logs",
@@ -66,8 +95,8 @@ def place(stacks: StackSet) -> None:
     products_bucket = PrivateBucket(handle.scope, "products", PrivateBucketProps(
         bucket_name=naming.products_bucket_name(org.name, account, region), account_id=account,
         kms_key_arn=key.arn, access_logs_bucket=access_logs.bucket_name, provider=provider))
-    shared.products_bucket_arn = products_bucket.arn
-    shared.products_key_arn = key.arn
+    handle.export("products_bucket_arn", products_bucket.arn)
+    handle.export("products_key_arn", key.arn)
 
     deploy_template = servicecatalog.template_text("project-model-deploy")
     dev_ous = team_ous(stacks, ("dev",))
@@ -76,31 +105,32 @@ def place(stacks: StackSet) -> None:
         products=[Product(key=p.key, name=p.name, description=p.description,
                           template=servicecatalog.template_text(p.key), tags=p.tags)
                   for p in servicecatalog.PRODUCTS],
-        share_with_ou_arns=[f"arn:aws:organizations::{org.management_account_id}:ou/{organization_id}/{shared.ou_ids[ou]}"
+        share_with_ou_arns=[f"arn:aws:organizations::{org.management_account_id}:ou/{organization_id}/{handle.ou_id(ou)}"
                             for ou in dev_ous],
         deploy_template=deploy_template, provider=provider))
 
     bus = ModelEventBus(handle.scope, "ml-event-bus", ModelEventBusProps(
         name=ML_BUS, account_id=account, region=region, organization_id=organization_id, sender_org_paths=ml_paths,
         key_arn=key.arn, provider=provider))
-    shared.ml_bus_arn = bus.arn
-    shared.central_registry_prefix = f"arn:aws:sagemaker:{region}:{account}:model-package-group/"
+    if bus.arn != ml_bus_arn(handle):
+        raise RuntimeError("the ML event bus is not the one the team stacks name")
 
     images = ImageRepositories(handle.scope, "images", ImageRepositoriesProps(
-        name_prefix=f"{org.name}/ml", account_id=account, region=region, organization_id=organization_id,
+        name_prefix=image_name_prefix(org), account_id=account, region=region, organization_id=organization_id,
         puller_org_paths=ml_paths, key_arn=key.arn, provider=provider))
-    shared.image_repository_arns = list(images.arns)
+    if list(images.arns) != image_repository_arns(handle):
+        raise RuntimeError("the image repositories are not the ones the team stacks name")
 
     CentralModelRegistry(handle.scope, "central-registry", CentralModelRegistryProps(
         account_id=account, region=region, provider=provider, teams=[
             TeamRegistry(team=t.name, groups=[t.model_package_group(u) for u in t.use_cases],
-                         registering_account_ids=_ids(stacks, t, ("dev", "test")),
-                         reading_account_ids=_ids(stacks, t, ("test", "prod")),
-                         approving_account_ids=_ids(stacks, t, ("dev",)))
+                         registering_account_ids=_ids(handle, t, ("dev", "test")),
+                         reading_account_ids=_ids(handle, t, ("test", "prod")),
+                         approving_account_ids=_ids(handle, t, ("dev",)))
             for t in org.teams]))
 
     for team in org.teams:
-        environments = [Environment(name=env, account_id=stacks.account_id(team.accounts[env]))
+        environments = [Environment(name=env, account_id=handle.account_id(team.accounts[env]))
                         for env in ("test", "prod") if env in team.accounts]
         if environments and team.endpoint_instance_type:
             pipeline = TeamDeploymentPipeline(handle.scope, f"deployment-{team.name}", TeamDeploymentPipelineProps(
@@ -116,21 +146,21 @@ def place(stacks: StackSet) -> None:
                 prod_approvers=defaults.SSO_ROLE_IN_ACCOUNT.format(
                     account=environments[-1].account_id, persona="ml-engineer"),
                 provider=provider))
-            shared.pipeline_role_arns[team.name] = pipeline.pipeline_role_arn
-            shared.deployment_buckets[team.name] = (pipeline.bucket.arn, pipeline.key.arn)
+            handle.export("pipeline_role_arn", pipeline.pipeline_role_arn, team.name)
+            handle.export("deployment_bucket_arn", pipeline.bucket.arn, team.name)
+            handle.export("deployment_key_arn", pipeline.key.arn, team.name)
 
 
 def place_catalog_access(stacks: StackSet, team: MlTeam, passable_role_arns: list[str], key_arn: str) -> None:
     """The launch access of one team dev account (called by the module 4 placement, which has its roles)."""
     from mlplat.modules.ml_platform.catalog_access import TeamCatalogAccess, TeamCatalogAccessProps
 
-    shared = stacks.shared
     handle = stacks.for_account(team.accounts["dev"])
     TeamCatalogAccess(handle.scope, "catalog-access", TeamCatalogAccessProps(
         account_id=handle.account_id(), region=stacks.org.home_region, key_arn=key_arn,
-        passable_role_arns=passable_role_arns, template_bucket_arn=shared.require("products_bucket_arn"),
-        products_key_arn=shared.require("products_key_arn"), provider=handle.provider()))
+        passable_role_arns=passable_role_arns, template_bucket_arn=handle.value("products_bucket_arn"),
+        products_key_arn=handle.value("products_key_arn"), provider=handle.provider()))
 
 
-def _ids(stacks: StackSet, team: MlTeam, environments: tuple[str, ...]) -> list[str]:
-    return [stacks.account_id(team.accounts[e]) for e in environments if e in team.accounts]
+def _ids(reader: StackHandle, team: MlTeam, environments: tuple[str, ...]) -> list[str]:
+    return [reader.account_id(team.accounts[e]) for e in environments if e in team.accounts]

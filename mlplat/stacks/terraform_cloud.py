@@ -29,6 +29,10 @@ def place(stacks: StackSet) -> None:
     if bootstrap is None:
         return
     state = org.state
+    for handle in stacks.accounts():
+        handle.scope.add_dependency(bootstrap.scope)  # its workspace exists before its first run
+    if not bootstrap.built:
+        return
     graph = stack_graph(org)
     managed = [node for node in graph.nodes if node.name != bootstrap.name]
     dependencies = {node.name: [d for d in node.depends_on if d != bootstrap.name] for node in managed}
@@ -36,7 +40,7 @@ def place(stacks: StackSet) -> None:
         organization=state.organization, hostname=state.hostname, project=state.project,
         description=f"the {org.name} organization's stacks, synthesized by mlplat",
         workspaces=[Workspace(stack=node.name, name=state.workspace(node.name),
-                              role_arns={phase: role_arn(stacks.account_id(node.account), node.name, phase)
+                              role_arns={phase: role_arn(bootstrap.account_id(node.account), node.name, phase)
                                          for phase in TERRAFORM_CLOUD_RUN_PHASES})
                     for node in managed],
         dependencies=dependencies,
@@ -45,5 +49,3 @@ def place(stacks: StackSet) -> None:
     # the role ARNs read the organization stack's account ids; with only adopted accounts they would
     # not, and the order would still be: organization, bootstrap, every account stack
     bootstrap.scope.add_dependency(stacks.organization.scope)
-    for handle in stacks.accounts():
-        handle.scope.add_dependency(bootstrap.scope)

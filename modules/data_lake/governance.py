@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, service_trust, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement, unique
 from mlplat.modules.data_lake import defaults
 from mlplat.modules.data_lake.catalog import consumer_tags, encrypted_catalog, lake_formation_settings, tag_policy
 from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
@@ -79,8 +79,8 @@ class DataGovernance(Construct):
     def __init__(self, scope: Construct, id: str, props: DataGovernanceProps) -> None:
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
-        readers = sorted(set(props.catalog_reader_account_ids))
-        producers = sorted({d.account_id for d in props.domains})
+        readers = unique(props.catalog_reader_account_ids)
+        producers = unique(d.account_id for d in props.domains)
         through_glue = {"StringEquals": {"kms:ViaService": GLUE_SERVICE.format(region=props.region)}}
         key_statements = []
         if readers:

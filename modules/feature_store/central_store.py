@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, service_trust, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement, unique
 from mlplat.modules.feature_store import defaults
 from mlplat.modules.foundations.identity.defaults import PLATFORM_IAM_PATH
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
@@ -73,7 +73,7 @@ class CentralFeatureStore(Construct):
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
         region, account = props.region, props.account_id
-        sharing = sorted({a.account_id for g in props.groups for a in g.readers + g.writers})
+        sharing = unique(a.account_id for g in props.groups for a in g.readers + g.writers)
         key_statements = []
         if sharing:
             key_statements.append(statement(
@@ -90,7 +90,7 @@ class CentralFeatureStore(Construct):
         bucket_arn = f"arn:aws:s3:::{props.bucket_name}"
         bucket_statements = []
         for group in props.groups:
-            accounts = sorted({a.account_id for a in group.readers + group.writers})
+            accounts = unique(a.account_id for a in group.readers + group.writers)
             if not accounts:
                 continue
             principals = {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]}

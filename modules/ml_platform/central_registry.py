@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, statement
+from mlplat.modules.base import Props, policy_document, statement, unique
 
 REGISTER = ("sagemaker:CreateModelPackage",)
 APPROVE = ("sagemaker:UpdateModelPackage",)
@@ -51,7 +51,7 @@ class CentralModelRegistry(Construct):
                 packages = f"arn:aws:sagemaker:{props.region}:{props.account_id}:model-package/{name}/*"
 
                 def roots(ids: list[str]) -> dict[str, Any]:
-                    return {"AWS": sorted(f"arn:aws:iam::{i}:root" for i in ids)}
+                    return {"AWS": unique(f"arn:aws:iam::{i}:root" for i in ids)}
 
                 statements = [
                     # a package arrives pending: approval is a separate act (TeamLeadApproves, or the

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mlplat.engine import Construct, aws
-from mlplat.modules.base import Props, policy_document, service_trust, statement
+from mlplat.modules.base import Props, policy_document, service_trust, statement, unique
 from mlplat.modules.ml_development.execution_roles import PLATFORM_IAM_PATH, role_arn
 from mlplat.modules.ml_platform import defaults, grants
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps
@@ -84,7 +84,7 @@ class TeamDeploymentPipeline(Construct):
         super().__init__(scope, id)
         provider = {"provider": props.provider} if props.provider is not None else {}
         team, region, account = props.team, props.region, props.account_id
-        readers = sorted(e.account_id for e in props.environments)
+        readers = unique(e.account_id for e in props.environments)
         self.key = CustomerKey(self, "key", CustomerKeyProps(
             alias=f"alias/{props.org}-{team}-deploy", description=f"Deployment artifacts of team {team}",
             account_id=account, provider=props.provider, policy_statements=[

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from mlplat.engine import Construct
-from mlplat.modules.base import Props, statement
+from mlplat.modules.base import Props, statement, unique
 from mlplat.modules.storage.customer_key import CustomerKey, CustomerKeyProps, cloudwatch_alarms_publish, macie_decrypts
 from mlplat.modules.storage.private_bucket import PrivateBucket, PrivateBucketProps
 
@@ -41,7 +41,7 @@ class TeamStorage(Construct):
     def __init__(self, scope: Construct, id: str, props: TeamStorageProps) -> None:
         super().__init__(scope, id)
         provider = props.provider
-        readers = sorted(props.readers)
+        readers = unique(props.readers)
         key_statements = [
             statement("CloudWatchLogsEncrypts", ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*",
                                                  "kms:GenerateDataKey*", "kms:ReEncrypt*"], "*",

@@ -124,13 +124,18 @@ def _validate_code(spec: Path) -> str:
     """)
 
 
-def _synth_code(spec: Path, out: Path, modules_file: Path) -> str:
+def _synth_code(spec: Path, out: Path, modules_file: Path | None = None, jobs: int | None = None) -> str:
+    """A synth of every stack (``full``) in ``jobs`` processes (default: the cores); in one process, the
+    binding modules it imported are written to ``modules_file`` (what the floor imports)."""
     return textwrap.dedent(f"""
         import json, sys
         from mlplat import api
-        api.synth({str(spec)!r}, {str(out)!r})
-        used = sorted(m for m in sys.modules if m.startswith("cdktn_provider_aws."))
-        open({str(modules_file)!r}, "w").write(json.dumps(used))
+        result = api.synth({str(spec)!r}, {str(out)!r}, full=True, jobs={jobs!r})
+        assert len(result.built) == len(result.stacks)
+        if {str(modules_file) if modules_file else None!r}:
+            assert result.workers == 1
+            used = sorted(m for m in sys.modules if m.startswith("cdktn_provider_aws."))
+            open({str(modules_file)!r}, "w").write(json.dumps(used))
     """)
 
 
@@ -184,27 +189,100 @@ def main() -> None:
         print(row(validate_big))
         validate_ent = measure("validate: enterprise example", _validate_code(ENTERPRISE))
         print(row(validate_ent))
-        modules_file = work / "enterprise.modules.json"
-        synth = measure("synth: enterprise example", _synth_code(ENTERPRISE, work / "out-enterprise", modules_file))
-        floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-enterprise", modules_file))
-        print(row(floor))
-        print(row(synth, floor) + f"   ({_size(work / 'out-enterprise')})")
-        scan_rows(work / "out-enterprise", "enterprise example", REPEAT)
-        scan_cache_rows(work / "out-enterprise", work / "out-enterprise-cache", "enterprise example")
-        # growth with the number of teams: each size once more against one floor (the same bindings)
-        floor = None
-        for teams in GROWTH:
-            spec = work / f"org-{teams}-teams.yaml"
-            spec.write_text(generated_spec(teams))
-            modules_file = work / f"org-{teams}.modules.json"
-            synth = measure(f"synth: generated {teams}-team org", _synth_code(spec, work / f"out-{teams}", modules_file))
-            if floor is None:
-                floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-generated", modules_file))
-                print(row(floor))
-            print(row(synth, floor) + f"   ({_size(work / f'out-{teams}')}, "
-                  f"{(synth.seconds - floor.seconds) / teams * 1000:.0f} ms per team above the floor)")
-        scan_rows(work / f"out-{GROWTH[-1]}", f"generated {GROWTH[-1]}-team org", 1)
-        delivery_rows(work / "delivery")
+        sections = set(sys.argv[1:]) or SECTIONS
+        if "synth" in sections:
+            synth_rows(work)
+        if "scan" in sections:
+            if not (work / "out-enterprise").is_dir():
+                api_synth(ENTERPRISE, work / "out-enterprise")
+            scan_rows(work / "out-enterprise", "enterprise example", REPEAT)
+            scan_cache_rows(work / "out-enterprise", work / "out-enterprise-cache", "enterprise example")
+        if "growth" in sections:
+            growth_rows(work)
+        if "aims" in sections:
+            aim_rows(work)
+        if "delivery" in sections:
+            delivery_rows(work / "delivery")
+
+
+# ``make bench`` runs them all; ``tests/bench/run.py SECTION...`` some of them
+SECTIONS = {"synth", "scan", "growth", "aims", "delivery"}
+
+
+def api_synth(spec: Path, out: Path) -> None:
+    subprocess.run([sys.executable, "-c", _synth_code(spec, out)], cwd=ROOT, check=True, capture_output=True)
+
+
+def synth_rows(work: Path) -> None:
+    """The enterprise example's synth in one process and in parallel workers, next to the floor."""
+    modules_file = work / "enterprise.modules.json"
+    alone = measure("synth: enterprise example, 1 process", _synth_code(ENTERPRISE, work / "out-enterprise", modules_file, 1))
+    floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-enterprise", modules_file))
+    print(row(floor))
+    print(row(alone, floor) + f"   ({_size(work / 'out-enterprise')})")
+    jobs = os.cpu_count() or 1
+    parallel = measure(f"synth: enterprise example, {jobs} processes", _synth_code(ENTERPRISE, work / "out-enterprise"))
+    print(row(parallel, floor))
+
+
+def growth_rows(work: Path) -> None:
+    """Growth with the number of teams: each size in parallel workers, against one floor (the same bindings)."""
+    floor = None
+    for teams in GROWTH:
+        spec = work / f"org-{teams}-teams.yaml"
+        spec.write_text(generated_spec(teams))
+        modules_file = work / f"org-{teams}.modules.json"
+        if floor is None:  # the floor's bindings: those a synth of this org imports
+            api_synth_modules = _synth_code(spec, work / f"out-{teams}", modules_file, 1)
+            subprocess.run([sys.executable, "-c", api_synth_modules], cwd=ROOT, check=True, capture_output=True)
+            floor = measure("floor: bare app, same bindings", _floor_code(work / "floor-generated", modules_file))
+            print(row(floor))
+        synth = measure(f"synth: generated {teams}-team org", _synth_code(spec, work / f"out-{teams}"))
+        print(row(synth, floor) + f"   ({_size(work / f'out-{teams}')}, "
+              f"{(synth.seconds - floor.seconds) / teams * 1000:.0f} ms per team above the floor)")
+    scan_rows(work / f"out-{GROWTH[-1]}", f"generated {GROWTH[-1]}-team org", 1)
+
+
+_LOOP = textwrap.dedent("""
+    from mlplat import api
+    from mlplat.scan import scan
+    result = api.synth(spec, out, full=full)
+    report = scan(out, cache_dir=cache)
+    assert report.passed_count > 0
+    if not full:
+        assert len(result.built) == 3 and len(report.stacks_scanned) == 3, (result.built, report.stacks_scanned)
+""")
+
+
+def aim_rows(work: Path) -> None:
+    """The issue's aims for the edit-to-plan loop on the generated 100-team org: synth plus scan from nothing,
+    then after a change to one team's own settings (its account stacks change, and only they)."""
+    spec = work / "aim" / "mlplat.yaml"
+    spec.parent.mkdir()
+    base = generated_spec(100)
+    team = "  - {name: team042, line_of_business: lob02}"
+    variants = [base.replace(team, team[:-1] + ", experiment_tracking: {size: Small}}"), base]
+    assert variants[0] != base
+    spec.write_text(base)
+    out, cache = work / "aim" / "out", work / "aim" / "scan-cache"
+
+    def code(full: bool) -> str:
+        return f"from pathlib import Path\nspec, out, cache, full = {str(spec)!r}, Path({str(out)!r}), " \
+               f"Path({str(cache)!r}), {full!r}\n" + _LOOP
+
+    cold = measure("aim: 100-team org, synth + scan (1 run)", code(True), 1)
+    print(row(cold) + "   every stack built and scanned")
+    runs = []
+    for i in range(REPEAT):  # each run changes one team: on, off, on
+        spec.write_text(variants[i % 2])
+        runs.append(_run_once("aim", code(False)))
+    runs.sort(key=lambda m: m.seconds)
+    changed = Measure("aim: one team changed, synth + scan", runs[len(runs) // 2].seconds,
+                      sorted(m.peak_mib for m in runs)[len(runs) // 2])
+    print(row(changed) + "   its 3 stacks built and scanned, 319 kept"
+          f" (min {runs[0].seconds:.2f} s, max {runs[-1].seconds:.2f} s)")
+    print(f"{'':<40} plan of the changed stacks: needs the AWS provider, which no registry here serves;"
+          " mlplat's own cost per stack is in the delivery rows")
 
 
 def scan_rows(out: Path, name: str, repeat: int) -> None:

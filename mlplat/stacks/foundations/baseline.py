@@ -14,12 +14,14 @@ def place(stacks: StackSet) -> None:
     from mlplat.modules.foundations.logging.config_recorder import ConfigRecorder, ConfigRecorderProps
 
     org = stacks.org
-    bucket_name = stacks.shared.require("log_bucket_name")
-    kms_key_arn = stacks.shared.require("log_kms_key_arn")
     # the security tooling account runs the organization's analyzer instead of an account one
     organization_analyzer_account = org.core("security_tooling").key
 
     for handle in stacks.accounts():
+        if not handle.built:
+            continue
+        bucket_name = handle.value("log_bucket_name")
+        kms_key_arn = handle.value("log_kms_key_arn")
         account_analyzer = None if handle.account.key == organization_analyzer_account else f"{org.name}-account"
         role_arn: str | None = None  # the service-linked role, created with the home region's recorder
         for region in handle.regions():

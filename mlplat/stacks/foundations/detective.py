@@ -49,6 +49,8 @@ def place(stacks: StackSet) -> None:
 
     org = stacks.org
     security = stacks.core("security_tooling")
+    if not security.built:
+        return
     for handle in stacks.accounts():
         if handle is not security:
             security.scope.add_dependency(handle.scope)  # every account's recorder, every data bucket
@@ -68,12 +70,12 @@ def place(stacks: StackSet) -> None:
                     name_prefix=org.name, region=region, home_region=home, packs=packs, depends_on=recording,
                     provider=provider))
 
-    buckets = watched_buckets(org, stacks.account_id)
+    buckets = watched_buckets(org, security.account_id)
     MacieOrganization(security.scope, "macie", MacieOrganizationProps(
         job_name_prefix=f"{org.name}-sensitive-data",
-        members=[MacieMember(key=a.key, account_id=stacks.account_id(a.key), email=a.email)
+        members=[MacieMember(key=a.key, account_id=security.account_id(a.key), email=a.email)
                  for a in org.members if a.key != security.account.key],
-        buckets=[MacieBuckets(key=key, account_id=stacks.account_id(key), buckets=names)
+        buckets=[MacieBuckets(key=key, account_id=security.account_id(key), buckets=names)
                  for key, names in sorted(buckets.items())],
         provider=security.provider(org.home_region),
     ))

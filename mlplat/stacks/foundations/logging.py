@@ -1,7 +1,7 @@
 """Placement of central logging: the log archive, the organization trail and the security services.
 
-Reads the organization id and root id and the account ids set by the organization placement, and the
-compliance frameworks' Security Hub standards from the detective controls catalogue; sets the log archive
+Reads the organization id and root id and the account ids the organization stack exports, and the
+compliance frameworks' Security Hub standards from the detective controls catalogue; exports the log archive
 bucket name and ARN and the log key ARN that every account's Config recorder and the VPC flow logs use.
 """
 
@@ -23,47 +23,50 @@ def place(stacks: StackSet) -> None:
     from mlplat.modules.foundations.logging.security_services import SecurityServices, SecurityServicesProps
 
     org = stacks.org
-    shared = stacks.shared
     home = org.home_region
-    management_id = stacks.account_id("management")
     name = trail_name(org)
-    trail_arn = f"arn:aws:cloudtrail:{home}:{management_id}:trail/{name}"
 
     archive_stack = stacks.core("log_archive")
-    archive_id = archive_stack.account_id()
-    # the resolver has checked that these fit S3's limit
-    bucket_name, access_logs_bucket_name = log_archive_bucket_names(org.name, archive_id, home)
-    archive = LogArchive(archive_stack.scope, "log-archive", LogArchiveProps(
-        account_id=archive_id,
-        organization_id=shared.require("organization_id"),
-        management_account_id=management_id,
-        trail_arn=trail_arn,
-        bucket_name=bucket_name,
-        access_logs_bucket_name=access_logs_bucket_name,
-        kms_alias=f"alias/{org.name}-log-archive",
-        log_retention_days=org.controls.log_retention_days,
-        object_lock_mode=org.controls.object_lock_mode,
-        object_lock_days=org.controls.object_lock_days,
-        provider=archive_stack.provider(home),
-    ))
-    shared.log_bucket_name = archive.bucket_name
-    shared.log_bucket_arn = archive.bucket_arn
-    shared.log_kms_key_arn = archive.kms_key_arn
+    if archive_stack.built:
+        archive_id = archive_stack.account_id()
+        management_id = archive_stack.account_id("management")
+        # the resolver has checked that these fit S3's limit
+        bucket_name, access_logs_bucket_name = log_archive_bucket_names(org.name, archive_id, home)
+        archive = LogArchive(archive_stack.scope, "log-archive", LogArchiveProps(
+            account_id=archive_id,
+            organization_id=archive_stack.value("organization_id"),
+            management_account_id=management_id,
+            trail_arn=f"arn:aws:cloudtrail:{home}:{management_id}:trail/{name}",
+            bucket_name=bucket_name,
+            access_logs_bucket_name=access_logs_bucket_name,
+            kms_alias=f"alias/{org.name}-log-archive",
+            log_retention_days=org.controls.log_retention_days,
+            object_lock_mode=org.controls.object_lock_mode,
+            object_lock_days=org.controls.object_lock_days,
+            provider=archive_stack.provider(home),
+        ))
+        archive_stack.export("log_bucket_name", archive.bucket_name)
+        archive_stack.export("log_bucket_arn", archive.bucket_arn)
+        archive_stack.export("log_kms_key_arn", archive.kms_key_arn)
 
     management = stacks.for_account("management")
-    OrganizationTrail(management.scope, "organization-trail", OrganizationTrailProps(
-        trail_name=name,
-        account_id=management_id,
-        region=home,
-        s3_bucket_name=shared.log_bucket_name,
-        kms_key_arn=shared.log_kms_key_arn,
-        log_group_name=f"/aws/cloudtrail/{name}",
-        cloudwatch_logs_role_name=f"{org.name}-cloudtrail-logs",
-        log_group_kms_alias=f"alias/{org.name}-cloudtrail-logs",
-        provider=management.provider(home),
-    ))
+    if management.built:
+        management_id = management.account_id()
+        OrganizationTrail(management.scope, "organization-trail", OrganizationTrailProps(
+            trail_name=name,
+            account_id=management_id,
+            region=home,
+            s3_bucket_name=management.value("log_bucket_name"),
+            kms_key_arn=management.value("log_kms_key_arn"),
+            log_group_name=f"/aws/cloudtrail/{name}",
+            cloudwatch_logs_role_name=f"{org.name}-cloudtrail-logs",
+            log_group_kms_alias=f"alias/{org.name}-cloudtrail-logs",
+            provider=management.provider(home),
+        ))
 
     security = stacks.core("security_tooling")
+    if not security.built:
+        return
     regions = security.regions()
     # Security Hub's central configuration: the catalogue's standards for the spec's frameworks, everywhere
     standards = catalog.security_hub_standards(org.controls.compliance_frameworks)
@@ -72,7 +75,7 @@ def place(stacks: StackSet) -> None:
         central = dict(
             security_hub_policy_name=f"{org.name}-organization",
             security_hub_standard_arns=[s.arn(PARTITION, home) for s in standards],
-            security_hub_policy_targets={"root": shared.require("organization_root_id")},
+            security_hub_policy_targets={"root": security.value("organization_root_id")},
         ) if aggregation else {}
         SecurityServices(security.scope, f"security-services-{region}", SecurityServicesProps(
             region=region,

@@ -1,7 +1,7 @@
 """Placement of the organization stack: structure, delegated administrators, SCPs and Identity Center.
 
-Everything here lives in the organization stack (management account). Sets ``stacks.shared.account_ids``
-for the accounts the organization creates, ``organization_id``, ``organization_arn`` and ``organization_root_id``.
+Everything here lives in the organization stack (management account). Exports the ids of the accounts
+the organization creates and of its OUs, ``organization_id``, ``organization_arn`` and ``organization_root_id``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def place(stacks: StackSet) -> None:
 
     org = stacks.org
     handle = stacks.organization
+    if not handle.built:
+        return
     handle.provider()  # the home region's provider is the stack's default one
     scope = handle.scope
 
@@ -55,18 +57,16 @@ def place(stacks: StackSet) -> None:
                   for a in org.members if a.ou is not None],
     ))
     for key, account_id in structure.account_ids.items():
-        stacks.shared.account_ids.setdefault(key, account_id)  # adopted accounts keep their literal id
-    stacks.shared.organization_id = structure.organization_id
+        if org.account(key).account_id is None:  # adopted accounts keep their literal id
+            handle.export("account_id", account_id, key)
+    handle.export("organization_id", structure.organization_id)
+    handle.export("organization_arn", structure.organization_arn)
+    handle.export("organization_root_id", structure.root_id)
+    for path, ou_id in structure.ou_ids.items():
+        handle.export("ou_id", ou_id, path)
     stacks.shared.organization = structure.organization
-    stacks.shared.organization_arn = structure.organization_arn
-    stacks.shared.organization_root_id = structure.root_id
-    stacks.shared.ou_ids = dict(structure.ou_ids)
-    for ou in org.organizational_units:
-        parts = ou.path.split("/")
-        chain = "/".join(structure.ou_ids["/".join(parts[:i + 1])] for i in range(len(parts)))
-        stacks.shared.ou_org_paths[ou.path] = f"{structure.organization_id}/{structure.root_id}/{chain}/"
 
-    admin_account_id = stacks.account_id(org.core("security_tooling").key)
+    admin_account_id = handle.account_id(org.core("security_tooling").key)
     DelegatedAdministrators(scope, "delegated-admins", DelegatedAdministratorsProps(
         admin_account_id=admin_account_id, depends_on=[structure.organization],
     ))
@@ -74,7 +74,7 @@ def place(stacks: StackSet) -> None:
     catalog_access = ServiceCatalogOrganizationsAccess(scope, "servicecatalog-access", ServiceCatalogOrganizationsAccessProps(
         depends_on=[structure.organization]))
     DelegatedAdministrators(scope, "ml-platform-admin", DelegatedAdministratorsProps(
-        admin_account_id=stacks.account_id(org.ml_platform_account),
+        admin_account_id=handle.account_id(org.ml_platform_account),
         service_principals=[SERVICE_CATALOG_PRINCIPAL], depends_on=[structure.organization, catalog_access.access],
     ))
     for region in handle.regions():
@@ -90,7 +90,7 @@ def place(stacks: StackSet) -> None:
     ServiceControlPolicies(scope, "service-control-policies", ServiceControlPoliciesProps(
         name_prefix=org.name,
         policies=dict(org.controls.service_control_policies),
-        attachments=[PolicyAttachment(target=ou.path, target_id=structure.ou_ids[ou.path], policy=name)
+        attachments=[PolicyAttachment(target=ou.path, target_id=handle.ou_id(ou.path), policy=name)
                      for ou in org.organizational_units for name in ou.service_control_policies],
         parameters=ScpParameters(
             allowed_regions=list(org.allowed_regions),
@@ -101,7 +101,7 @@ def place(stacks: StackSet) -> None:
         depends_on=[structure.organization],
     ))
 
-    approval_accounts = [stacks.account_id(org.core(role).key)
+    approval_accounts = [handle.account_id(org.core(role).key)
                          for role in ("ml_shared_services_test", "ml_shared_services_prod")]
     IdentityCenter(scope, "identity-center", IdentityCenterProps(
         permission_sets=[
@@ -112,8 +112,8 @@ def place(stacks: StackSet) -> None:
                 managed_policies=list(persona.managed_policies),
                 inline_policy=grants.inline_policy(persona.name, bucket_prefix=org.name,
                                                    approval_account_ids=approval_accounts,
-                                                   ml_platform_account_id=stacks.account_id(org.ml_platform_account),
-                                                   log_queries=observability.log_queries(stacks))
+                                                   ml_platform_account_id=handle.account_id(org.ml_platform_account),
+                                                   log_queries=observability.log_queries(handle))
                 if persona.builtin else None,
             )
             for persona in org.personas
@@ -122,7 +122,7 @@ def place(stacks: StackSet) -> None:
         groups_external=org.groups_external,
         access_control_attributes=dict(grants.ACCESS_CONTROL_ATTRIBUTES),
         account_assignments=[
-            AccountAssignment(group=g.group, permission_set=g.persona, target=key, target_id=stacks.account_id(key))
+            AccountAssignment(group=g.group, permission_set=g.persona, target=key, target_id=handle.account_id(key))
             for g in org.groups for key in g.accounts
         ],
     ))

@@ -43,6 +43,8 @@ def place(stacks: StackSet) -> None:
         return
     for account, names in workspace_stacks(org).items():
         handle = stacks.for_account(account)
+        if not handle.built:
+            continue
         TerraformCloudAccess(handle.scope, "terraform-cloud", TerraformCloudAccessProps(
             hostname=state.cloud_hostname, organization=state.organization, project=state.project,
             workspaces=[WorkspaceRoles(workspace=state.workspace(name),

@@ -18,7 +18,7 @@ from conftest import resources_of, stack_json
 
 ORG = "northbank"
 MANAGEMENT = f"{ORG}-management"
-ACCOUNT_REF = re.compile(r"organization_account-([a-z0-9-]+?)_[0-9A-F]{8}id\}$")
+ACCOUNT_REF = re.compile(r"outputs\.account_id_([a-z0-9-]+)\}$")
 
 
 def _keys(values: list[str]) -> list[str]:

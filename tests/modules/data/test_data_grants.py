@@ -16,7 +16,7 @@ from mlplat.modules.data_lake import defaults
 
 ORG = "northbank"
 GOVERNANCE = f"{ORG}-data-governance"
-ACCOUNT_REF = re.compile(r"account-([a-z0-9-]+)_[0-9A-F]{8}id\}$")
+ACCOUNT_REF = re.compile(r"outputs\.account_id_([a-z0-9-]+)\}$")
 
 
 def _account_key(principal: str) -> str:
@@ -158,7 +158,8 @@ def test_each_domain_is_registered_through_its_own_data_access_role(enterprise) 
             if other.name != domain.name:
                 assert f"{ORG}-{other.name}-" not in text and f"northbank-data-{other.name}" not in text
         (key,) = [s["Resource"] for s in policy["Statement"] if s["Sid"] == "UseDomainKey"]
-        assert f"northbank-data-{domain.name}" in key and "data-lake_key" in key  # the domain stack's key output
+        # the domain stack's key, exported by that stack
+        assert key == f"${{data.terraform_remote_state.northbank-data-{domain.name}.outputs.lake_key_arn_{domain.name}}}"
         locations = [b for b in resources_of(document, "aws_lakeformation_resource").values()
                      if b["role_arn"] == f"${{aws_iam_role.{role}.arn}}"]
         assert sorted(b["arn"].split("-")[1] for b in locations) == [domain.name] * len(domain.zones)
@@ -213,8 +214,8 @@ def test_a_reading_role_may_ask_lake_formation_and_read_the_catalogs_and_nothing
                 assert all(a.startswith("glue:Get") or a == "glue:SearchTables"
                            for a in statements["ReadCatalogMetadata"]["Action"])
                 catalogs = {r.split(":")[4] for r in statements["ReadCatalogMetadata"]["Resource"]}
-                assert len(catalogs) == 2 and any("account-data-governance_" in c for c in catalogs)
-                assert any(f"account-{key}_" in c for c in catalogs)
+                assert len(catalogs) == 2 and any("account_id_data-governance}" in c for c in catalogs)
+                assert any(f"account_id_{key}}}" in c for c in catalogs)
                 decrypt = statements["DecryptGovernedCatalog"]
                 assert decrypt["Action"] == ["kms:Decrypt"] and "northbank-data-governance" in decrypt["Resource"]
                 assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "glue.eu-west-1.amazonaws.com"}}

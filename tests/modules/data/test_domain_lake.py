@@ -88,7 +88,7 @@ def test_a_zone_bucket_admits_its_account_and_the_domain_governance_role_only(en
             allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
             assert {s["Sid"] for s in allows} == {"GovernanceListsZone", "GovernanceReadsWritesZone"}
             for allow in allows:
-                assert allow["Principal"]["AWS"].endswith(":root") and "account-data-governance_" in allow["Principal"]["AWS"]
+                assert allow["Principal"]["AWS"].endswith(":root") and "account_id_data-governance}" in allow["Principal"]["AWS"]
                 assert allow["Condition"] == {"ArnEquals": {"aws:PrincipalArn": exempt}}
             others = [d.name for d in org.data_domains if d.name != domain.name]
             assert not [o for o in others if f"lake-{o}" in json.dumps(policy)]
@@ -112,7 +112,7 @@ def test_the_domain_key_serves_the_domain_governance_role_through_s3_only(enterp
         (key,) = [b for b in resources_of(document, "aws_kms_key").values() if "/data-lake/key/" in b["//"]["metadata"]["path"]]
         statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
         grant = statements["GovernanceDataAccessThroughS3"]
-        assert "account-data-governance_" in grant["Principal"]["AWS"]
+        assert "account_id_data-governance}" in grant["Principal"]["AWS"]
         assert grant["Condition"]["ArnEquals"]["aws:PrincipalArn"].endswith(_governance_role(org, domain))
         assert grant["Condition"]["StringEquals"] == {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
         assert set(statements) == {"AccountAdministers", "GovernanceDataAccessThroughS3", "MacieDiscoversThroughS3"}

@@ -13,7 +13,7 @@ from conftest import resources_of, stack_json
 from mlplat.modules.feature_store import defaults
 
 STORE = "northbank-feature-store"
-ACCOUNT_REF = re.compile(r"account-([a-z0-9-]+)_[0-9A-F]{8}id\}")
+ACCOUNT_REF = re.compile(r"outputs\.account_id_([a-z0-9-]+)\}")
 
 
 def _accounts(text: str) -> set[str]:

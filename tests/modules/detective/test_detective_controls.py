@@ -13,7 +13,7 @@ import pytest
 from mlplat.modules.foundations.detective import catalog
 from conftest import example_spec, resources_of, stack_json
 
-ORGANIZATION_OUTPUT = "${data.terraform_remote_state.cross-stack-reference-input-%s-organization.outputs."
+ORGANIZATION_OUTPUT = "${data.terraform_remote_state.%s-organization.outputs."
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_security_hub_is_configured_centrally_with_the_expected_standards(exampl
     association = hub["aws_securityhub_configuration_policy_association"]
     assert association["policy_id"] == "${%s.id}" % hub["aws_securityhub_configuration_policy"]["address"]
     target = association["target_id"]
-    assert target.startswith(ORGANIZATION_OUTPUT % org.name) and target.endswith("roots0id}")
+    assert target.startswith(ORGANIZATION_OUTPUT % org.name) and target.endswith("organization_root_id}")
 
 
 def _account_ids(out: Path, org: Any) -> dict[str, str]:
@@ -117,7 +117,7 @@ def _account_ids(out: Path, org: Any) -> dict[str, str]:
     ids = {}
     for name, body in resources_of(document, "aws_organizations_account").items():
         key = body["//"]["metadata"]["path"].rsplit("/account-", 1)[1]
-        ids[key] = f"{ORGANIZATION_OUTPUT % org.name}cross-stack-output-aws_organizations_account{name}id}}"
+        ids[key] = f"{ORGANIZATION_OUTPUT % org.name}account_id_{key}}}"
     return ids
 
 

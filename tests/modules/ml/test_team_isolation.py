@@ -30,7 +30,9 @@ def _path(body: dict[str, Any]) -> str:
 
 def _markers(org, team) -> list[str]:
     """Strings that appear only where a team's own account, group, role or bucket is named."""
-    marks = [f"account-{key}_" for key in team.accounts.values()]
+    # its accounts' ids and the values their stacks export (the organization's and the platform's outputs)
+    marks = [f"{output}_{key}}}" for key in team.accounts.values() for output in ("account_id", "_arn")]
+    marks.append(f"_arn_{team.name}}}")
     marks += [f"/{team.model_package_group(u)}" for u in team.use_cases]
     marks += [f"deployment-{team.name}_", f"{team.name}-release-approver", f"{team.name}-deployment-pipeline",
               f"-{team.name}-deploy-", f"alias/{ORG}-{team.name}"]
@@ -81,7 +83,7 @@ def _account_keys(principals: Any) -> set[str]:
     values = [values] if isinstance(values, str) else values
     keys = set()
     for value in values:
-        match = re.search(r"account-([a-z0-9-]+?)_[0-9A-F]{8}id", value)
+        match = re.search(r"outputs\.account_id_([a-z0-9-]+)\}", value)
         assert match and value.startswith("arn:aws:iam::") and value.endswith(":root"), value
         keys.add(match.group(1))
     return keys
@@ -178,8 +180,10 @@ def test_deployment_roles_trust_only_the_team_pipeline_and_approvers_only_its_pr
             document = stack_json(out, org.account(team.accounts[env]).name)
             roles = {b["name"]: b for b in resources_of(document, "aws_iam_role").values()}
             trust = _statements(roles["model-deployment-action"]["assume_role_policy"])["TeamPipelineAssumes"]
-            assert re.fullmatch(rf"\$\{{data\.terraform_remote_state\.[^}}]+deployment-{re.escape(team.name)}"
-                                r"_pipeline-role_[0-9A-F]{8}arn\}", trust["Principal"]["AWS"])
+            output = f"pipeline_role_arn_{team.name}"
+            assert trust["Principal"]["AWS"] == f"${{data.terraform_remote_state.{PLATFORM}.outputs.{output}}}"
+            assert re.fullmatch(rf"\$\{{aws_iam_role\.deployment-{re.escape(team.name)}_pipeline-role_[0-9A-F]{{8}}\.arn\}}",
+                                platform["output"][output]["value"])
             deploy = _statements(roles["model-deployment"]["assume_role_policy"])["CloudFormationAssumes"]
             assert deploy["Principal"] == {"Service": "cloudformation.amazonaws.com"}
         approver = next(b for b in resources_of(platform, "aws_iam_role").values()

@@ -1,8 +1,8 @@
 """Logging and observability (module 7) on the synthesized enterprise example.
 
 Account ids of created accounts are references to the organization stack's outputs named after the
-account's key (``...account-fraud-dev_<hash>id``); a reference to another stack's output names that
-stack (``cross-stack-reference-input-<stack>``).
+account's key (``account_id_fraud-dev``); a reference to another stack's output names that stack
+(``data.terraform_remote_state.<stack>``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mlplat.modules.observability import defaults
 ORG = "northbank"
 OBSERVABILITY = {"test": f"{ORG}-ml-observability-test", "prod": f"{ORG}-ml-observability-prod"}
 LOG_ARCHIVE = f"{ORG}-log-archive"
-ACCOUNT_REF = re.compile(r"account-([a-z0-9-]+?)_[0-9A-F]{8}id")
+ACCOUNT_REF = re.compile(r"outputs\.account_id_([a-z0-9-]+)\}")
 ORG_STACK_ACCOUNT_REF = re.compile(r"aws_organizations_account\.organization_account-([a-z0-9-]+?)_[0-9A-F]{8}\.id")
 RESOURCE_TYPES = ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace"]
 
@@ -66,7 +66,7 @@ def test_each_ml_account_links_to_exactly_the_sink_of_its_environment(enterprise
             continue
         link = _only(links)
         other = "prod" if expected == "test" else "test"
-        assert f"cross-stack-reference-input-{OBSERVABILITY[expected]}.outputs." in link["sink_identifier"], account.key
+        assert f"{OBSERVABILITY[expected]}.outputs." in link["sink_identifier"], account.key
         assert OBSERVABILITY[other] not in link["sink_identifier"], account.key
         assert link["resource_types"] == RESOURCE_TYPES
         assert link["label_template"] == "$AccountName"
@@ -96,8 +96,8 @@ def test_sink_policies_admit_only_their_accounts_in_the_organization(enterprise)
         conditions = statement["Condition"]
         assert set(conditions) == {"StringEquals", "ForAllValues:StringEquals"}
         org_id = conditions["StringEquals"]["aws:PrincipalOrgID"]
-        assert "cross-stack-reference-input-northbank-organization" in org_id
-        assert "aws_organizations_organization" in org_id
+        assert "northbank-organization" in org_id
+        assert org_id.endswith(".outputs.organization_id}")
         assert conditions["ForAllValues:StringEquals"]["oam:ResourceTypes"] == RESOURCE_TYPES
 
 

@@ -12,7 +12,7 @@ from mlplat.stacks.context import StackSet
 
 ROOT = Path(__file__).parents[4]
 REGIONS = {"aws": "eu-west-1", "aws.eu-central-1": "eu-central-1"}  # provider -> region (home first)
-REMOTE = "${data.terraform_remote_state.cross-stack-reference-input-northbank-log-archive.outputs."
+REMOTE = "${data.terraform_remote_state.northbank-log-archive.outputs."
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,11 @@ def synthesized(tmp_path_factory) -> tuple[Path, list[str]]:
     org = resolve.resolve(spec.load(ROOT / "examples" / "enterprise" / "mlplat.yaml"))
     app = engine.new_app(directory)
     stacks = StackSet(app, org)
-    for number, account in enumerate(org.accounts):  # what the organization placement would set
-        stacks.shared.account_ids.setdefault(account.key, f"1000000000{number:02d}")
-    stacks.shared.organization_id = "o-exampleorg1"
-    stacks.shared.organization_root_id = "r-ex12"  # Security Hub's configuration policy is associated with it
+    for number, account in enumerate(org.accounts):  # what the organization stack would export
+        if ("account_id", account.key) in stacks.exports:
+            stacks.assume("account_id", f"1000000000{number:02d}", account.key)
+    stacks.assume("organization_id", "o-exampleorg1")
+    stacks.assume("organization_root_id", "r-ex12")  # Security Hub's configuration policy is associated with it
     logging.place(stacks)
     baseline.place(stacks)
     app.synth()

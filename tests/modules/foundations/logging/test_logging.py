@@ -18,12 +18,13 @@ TRAIL_ARN = f"arn:aws:cloudtrail:eu-west-1:{MANAGEMENT_ID}:trail/northbank-organ
 
 
 def fake_ids(stacks: StackSet) -> None:
-    """What the organization placement would set, as literals."""
+    """What the organization stack would export, as literals."""
     for number, account in enumerate(stacks.org.accounts):
-        stacks.shared.account_ids.setdefault(account.key, f"1000000000{number:02d}")
-    stacks.shared.organization_id = ORG_ID
-    stacks.shared.organization_arn = f"arn:aws:organizations::{MANAGEMENT_ID}:organization/{ORG_ID}"
-    stacks.shared.organization_root_id = ROOT_ID
+        if ("account_id", account.key) in stacks.exports:
+            stacks.assume("account_id", f"1000000000{number:02d}", account.key)
+    stacks.assume("organization_id", ORG_ID)
+    stacks.assume("organization_arn", f"arn:aws:organizations::{MANAGEMENT_ID}:organization/{ORG_ID}")
+    stacks.assume("organization_root_id", ROOT_ID)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +37,8 @@ def out(tmp_path_factory) -> Path:
     stacks = StackSet(app, org)
     fake_ids(stacks)
     logging.place(stacks)
-    shared = stacks.shared
-    for value in (shared.log_bucket_name, shared.log_bucket_arn, shared.log_kms_key_arn):
-        assert isinstance(value, str) and value
+    for name in ("log_bucket_name", "log_bucket_arn", "log_kms_key_arn"):
+        assert isinstance(stacks.made(name), str) and stacks.made(name)
     app.synth()
     return directory
 
@@ -148,9 +148,9 @@ def test_organization_trail_reads_the_log_archive_from_its_stack(out: Path) -> N
                  "enable_log_file_validation"):
         assert trail[flag] is True
     assert trail["event_selector"] == [{"include_management_events": True, "read_write_type": "All"}]
-    remote = "${data.terraform_remote_state.cross-stack-reference-input-northbank-log-archive.outputs."
+    remote = "${data.terraform_remote_state.northbank-log-archive.outputs."
     assert trail["s3_bucket_name"].startswith(remote) and trail["kms_key_id"].startswith(remote)
-    assert "cross-stack-reference-input-northbank-log-archive" in doc["data"]["terraform_remote_state"]
+    assert "northbank-log-archive" in doc["data"]["terraform_remote_state"]
     group = only(doc, "aws_cloudwatch_log_group")
     assert group["retention_in_days"] == 365 and group["kms_key_id"].startswith("${aws_kms_key.")
     group_arn = "${aws_cloudwatch_log_group.organization-trail_log-group_0C99523B.arn}"

@@ -38,17 +38,23 @@ ZONES = {
 }
 
 
+def assume_exports(stacks: StackSet) -> None:
+    """What the organization and log archive stacks would export, as literals."""
+    for i, account in enumerate(stacks.org.accounts):
+        if ("account_id", account.key) in stacks.exports:
+            stacks.assume("account_id", f"1000000000{i:02d}", account.key)
+    stacks.assume("organization_id", ORG_ID)
+    stacks.assume("organization_arn", ORG_ARN)
+    stacks.assume("log_bucket_arn", LOG_BUCKET_ARN)
+
+
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory):
     org = resolve.resolve(spec.load(ROOT / "examples" / "enterprise" / "mlplat.yaml"))
     out = tmp_path_factory.mktemp("network")
     app = engine.new_app(out)
     stacks = StackSet(app, org)
-    for i, account in enumerate(org.accounts):
-        stacks.shared.account_ids.setdefault(account.key, f"1000000000{i:02d}")
-    stacks.shared.organization_id = ORG_ID
-    stacks.shared.organization_arn = ORG_ARN
-    stacks.shared.log_bucket_arn = LOG_BUCKET_ARN
+    assume_exports(stacks)
 
     from mlplat.stacks.foundations import network
 
@@ -93,7 +99,8 @@ def test_network_stack_shares_the_transit_gateway_with_the_organization(synth) -
     assert flow_log["transit_gateway_id"] == f"${{{tgw_address}.id}}"
     assert flow_log["log_destination"] == LOG_BUCKET_ARN
     assert "traffic_type" not in flow_log  # the API refuses it for a Transit Gateway
-    assert stacks.shared.transit_gateway_id is not None and stacks.shared.dns_profile_id is not None
+    assert document["output"]["transit_gateway_id"]["value"] == f"${{{tgw_address}.id}}"
+    assert stacks.made("transit_gateway_id") and stacks.made("dns_profile_id")
 
 
 def test_hub_has_one_private_dns_disabled_endpoint_per_service(synth) -> None:
@@ -122,7 +129,7 @@ def test_hub_endpoints_admit_https_from_the_pool_only(synth) -> None:
     assert not _resources(document, "aws_vpc_security_group_egress_rule")
     route = _only(document, "aws_route")
     assert route["destination_cidr_block"] == "10.0.0.0/12"
-    assert "cross-stack-reference-input-northbank-network" in route["transit_gateway_id"]
+    assert "northbank-network" in route["transit_gateway_id"]
 
 
 def test_hub_zones_alias_the_endpoints_and_join_the_shared_profile(synth) -> None:
@@ -176,7 +183,7 @@ def test_every_spoke_is_an_isolated_vpc_attached_to_the_gateway(synth) -> None:
         assert set(route) - {"//", "depends_on"} == {"destination_cidr_block", "route_table_id", "transit_gateway_id"}
         attachment = _only(document, "aws_ec2_transit_gateway_vpc_attachment")
         assert attachment["transit_gateway_id"].startswith(
-            "${data.terraform_remote_state.cross-stack-reference-input-northbank-network.outputs.")
+            "${data.terraform_remote_state.northbank-network.outputs.")
         assert route["transit_gateway_id"] == attachment["transit_gateway_id"]
         assert route["depends_on"] == [_address(document, "aws_ec2_transit_gateway_vpc_attachment", attachment)]
         assert len(attachment["subnet_ids"]) == 3
@@ -189,7 +196,7 @@ def test_every_spoke_is_an_isolated_vpc_attached_to_the_gateway(synth) -> None:
         assert "ingress" not in default_group and "egress" not in default_group
 
         association = _only(document, "aws_route53profiles_association")
-        assert "cross-stack-reference-input-northbank-shared-services" in association["profile_id"]
+        assert "northbank-shared-services" in association["profile_id"]
         assert sorted(manifest["stacks"][name]["dependencies"]) == ["northbank-network", "northbank-shared-services"]
 
 
@@ -271,10 +278,7 @@ def test_hub_routes_back_to_a_spoke_pinned_outside_the_pool(tmp_path) -> None:
     org = resolve.resolve(spec.parse(text))
     app = engine.new_app(tmp_path)
     stacks = StackSet(app, org)
-    for i, account in enumerate(org.accounts):
-        stacks.shared.account_ids.setdefault(account.key, f"1000000000{i:02d}")
-    stacks.shared.organization_id, stacks.shared.organization_arn = ORG_ID, ORG_ARN
-    stacks.shared.log_bucket_arn = LOG_BUCKET_ARN
+    assume_exports(stacks)
 
     from mlplat.stacks.foundations import network
 

@@ -115,7 +115,8 @@ def test_every_member_account_is_present_and_never_closed(synthesized, example: 
         assert body["lifecycle"] == {"prevent_destroy": True,
                                      "ignore_changes": ["role_name", "iam_user_access_to_billing"]}
         assert body["tags"] == account.tags
-        assert result.stacks.shared.account_ids[account.key] != account.key  # an id (token) is shared
+        output = result.document["output"][f"account_id_{account.key}"]  # the id is exported
+        assert output["value"] == f"${{aws_organizations_account.{name}.id}}"
     assert "import" not in result.document
 
 
@@ -123,14 +124,19 @@ def test_adopted_account_is_imported_and_keeps_its_id(synthesized) -> None:
     result = synthesized["adopted"]
     name, _ = result.by_path("aws_organizations_account", "account-churn-dev")
     assert result.document["import"] == [{"id": ADOPTED_ID, "to": f"aws_organizations_account.{name}"}]
-    assert result.stacks.shared.account_ids["churn-dev"] == ADOPTED_ID
+    assert result.stacks.organization.account_id("churn-dev") == ADOPTED_ID
+    assert "account_id_churn-dev" not in result.document["output"]  # a literal: nothing to export
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_shared_organization_values_are_set(synthesized, example: str) -> None:
-    shared = synthesized[example].stacks.shared
-    assert shared.organization_id and shared.organization_arn
-    assert set(shared.account_ids) == {a.key for a in synthesized[example].org.accounts}
+def test_shared_organization_values_are_exported(synthesized, example: str) -> None:
+    result = synthesized[example]
+    outputs = result.document["output"]
+    assert {"organization_id", "organization_arn", "organization_root_id"} <= set(outputs)
+    created = {a.key for a in result.org.members if a.account_id is None}
+    assert {k.removeprefix("account_id_") for k in outputs if k.startswith("account_id_")} == created
+    assert {k for k in outputs if k.startswith("ou_id_")} == {
+        "ou_id_" + ou.path.replace("/", "_") for ou in result.org.organizational_units}
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
