@@ -84,12 +84,15 @@ def test_only_the_stacks_whose_inputs_changed_are_built_again(synthesized, tmp_p
     unchanged = api.synth(example_spec("enterprise"), out)
     assert unchanged.built == () and _files(out) == _files(synthesized("enterprise"))
 
-    # a team's own settings (a member, the MLflow size) are read by that team's account stacks alone
+    # a team's own settings (members, instance types, Studio's idle timeout, the MLflow size) are read by
+    # that team's account stacks alone
     text = example_spec("enterprise").read_text()
-    changed = text.replace("      size: Small", "      size: Medium").replace(
+    types = "ml.c5.2xlarge, ml.g5.2xlarge]"
+    changed = text.replace("      size: Small", "      size: Medium\n    studio:\n      idle_timeout_minutes: 90").replace(
         "      - user: lena.vogel@northbank.example", "      - user: lena.vogel@northbank.example\n"
-        "        persona: ml-engineer\n      - user: ada.osei@northbank.example")
-    assert changed.count("ada.osei") == 1 and "size: Medium" in changed
+        "        persona: ml-engineer\n      - user: ada.osei@northbank.example").replace(
+        types, types[:-1] + ", ml.m5.2xlarge]", 1)
+    assert changed.count("ada.osei") == 1 and changed.count("ml.m5.2xlarge]") == 1 and "minutes: 90" in changed
     spec = tmp_path / "spec" / "mlplat.yaml"
     spec.parent.mkdir()
     spec.write_text(changed)
@@ -99,8 +102,9 @@ def test_only_the_stacks_whose_inputs_changed_are_built_again(synthesized, tmp_p
     assert len(full.built) == len(full.stacks)
     assert _files(out) == _files(tmp_path / "full")
     fraud_dev = json.loads((out / "stacks" / "northbank-fraud-dev" / "cdk.tf.json").read_text())
-    assert "ada.osei" in json.dumps(fraud_dev) and "ada.osei" not in (synthesized("enterprise") / "stacks"
-                                                                        / "northbank-fraud-dev" / "cdk.tf.json").read_text()
+    before = (synthesized("enterprise") / "stacks" / "northbank-fraud-dev" / "cdk.tf.json").read_text()
+    for setting in ("ada.osei", "ml.m5.2xlarge", '"idle_timeout_in_minutes": 90'):
+        assert setting in json.dumps(fraud_dev) and setting not in before, setting
 
     # a stack file edited since it was written is written again; the others are kept
     edited = out / "stacks" / "northbank-aml-test" / "cdk.tf.json"
