@@ -102,7 +102,7 @@ def synthesize(org: Org, out: Path, engine_name: str = "cdktn", *, jobs: int | N
         built_dirs = _build(org, engine_name, groups, staging)
         entries, files = _assemble(org, out, staging, built_dirs, previous)
         write_suppressions(staging, org)
-        summary = summarize(staging, org, {name: out for name in previous})
+        summary = summarize(staging, org, {name: counts for name, (_, _, counts) in previous.items()})
         _write_record(staging, inputs, files, summary)
         _publish(staging, out)
     finally:
@@ -180,17 +180,18 @@ def _read_record(out: Path) -> dict:
             if isinstance(value, dict) and isinstance(entries.get(name), dict)}
 
 
-def _reusable(out: Path, inputs: dict[str, str]) -> dict[str, tuple[dict, dict[str, str]]]:
-    """Stack name -> (its manifest entry, its files' digests), for the stacks of ``out`` whose inputs are
-    unchanged and whose files are those written (a file edited or removed since is written again)."""
+def _reusable(out: Path, inputs: dict[str, str]) -> dict[str, tuple[dict, dict[str, str], dict]]:
+    """Stack name -> (its manifest entry, its files' digests, its counts), for the stacks of ``out`` whose
+    inputs are unchanged and whose files are those written (a file edited or removed since is written again)."""
     reusable = {}
     for name, (record, entry) in _read_record(out).items():
-        files = record.get("files")
-        if record.get("inputs") != inputs.get(name) or not isinstance(files, dict) or not files:
+        files, types = record.get("files"), record.get("resource_types")
+        if (record.get("inputs") != inputs.get(name) or not isinstance(files, dict) or not files
+                or not isinstance(types, dict) or not isinstance(record.get("data_sources"), int)):
             continue
         try:
             if all(_file_digest(_inside(out, relative)) == digest for relative, digest in files.items()):
-                reusable[name] = (entry, dict(files))
+                reusable[name] = (entry, dict(files), {"resource_types": types, "data_sources": record["data_sources"]})
         except (OSError, ValueError):
             continue
     return reusable
@@ -267,7 +268,7 @@ def build_group(org: Org, engine_name: str, names: Iterable[str], outdir: Path) 
 
 
 def _assemble(org: Org, out: Path, staging: Path, built_dirs: dict[str, Path],
-              previous: dict[str, tuple[dict, dict[str, str]]]) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
+              previous: dict[str, tuple[dict, dict[str, str], dict]]) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
     """Move the files of the stacks built into ``staging`` (those kept stay where they are in ``out``) and
     write the manifest of every stack as the engine writes it; returns stack name -> manifest entry, and
     stack name -> its files' digests."""
@@ -278,7 +279,7 @@ def _assemble(org: Org, out: Path, staging: Path, built_dirs: dict[str, Path],
     for stack in org.stacks:
         name = stack.name
         if name not in built_dirs:
-            entries[name], files[name] = previous[name]
+            entries[name], files[name], _ = previous[name]
             continue
         source_dir = built_dirs[name]
         if source_dir not in worker_entries:
@@ -305,9 +306,11 @@ def _assemble(org: Org, out: Path, staging: Path, built_dirs: dict[str, Path],
 
 def _write_record(staging: Path, inputs: dict[str, str], files: dict[str, dict[str, str]],
                   summary: tuple[StackSummary, ...]) -> None:
-    sizes = {s.name: s.resources for s in summary}
+    counts = {s.name: s for s in summary}
     record = {"version": RECORD_VERSION, "stacks": {
-        name: {"inputs": inputs[name], "resources": sizes[name], "files": files[name]} for name in sorted(files)}}
+        name: {"inputs": inputs[name], "files": files[name], "resources": counts[name].resources,
+               "resource_types": counts[name].resource_types, "data_sources": counts[name].data_sources}
+        for name in sorted(files)}}
     (staging / RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -320,17 +323,20 @@ def write_suppressions(out: Path, org: Org) -> None:
                                     encoding="utf-8")
 
 
-def summarize(out: Path, org: Org, elsewhere: dict[str, Path] | None = None) -> tuple[StackSummary, ...]:
-    """The stacks of the manifest in ``out``, each read from ``out`` (or from ``elsewhere[name]``)."""
+def summarize(out: Path, org: Org, known: dict[str, dict] | None = None) -> tuple[StackSummary, ...]:
+    """The stacks of the manifest in ``out``, counted from their files (or taken from ``known``, the record
+    of the stacks kept from the last synth)."""
     manifest = json.loads((out / MANIFEST).read_text())
     account_of = {s.name: s.account for s in org.stacks}
     result = []
     for stack in org.stacks:
         entry = manifest["stacks"][stack.name]
-        root = (elsewhere or {}).get(stack.name, out)
-        document = json.loads((root / entry["synthesizedStackPath"]).read_text())
-        types = {kind: len(items) for kind, items in sorted(document.get("resource", {}).items())}
-        data = sum(len(items) for items in document.get("data", {}).values())
+        if stack.name in (known or {}):
+            types, data = dict(known[stack.name]["resource_types"]), known[stack.name]["data_sources"]
+        else:
+            document = json.loads((out / entry["synthesizedStackPath"]).read_text())
+            types = {kind: len(items) for kind, items in sorted(document.get("resource", {}).items())}
+            data = sum(len(items) for items in document.get("data", {}).values())
         result.append(StackSummary(name=stack.name, account=account_of[stack.name], resources=sum(types.values()),
                                    data_sources=data, dependencies=tuple(sorted(entry.get("dependencies", []))),
                                    resource_types=types))

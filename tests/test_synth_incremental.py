@@ -12,7 +12,7 @@ import pytest
 
 from conftest import EXAMPLES, example_spec
 from mlplat import api
-from mlplat.synth import RECORD, _share_out, _workers, build_group
+from mlplat.synth import RECORD, _share_out, _workers, build_group, summarize
 
 REMOTE = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)")
 
@@ -83,6 +83,8 @@ def test_only_the_stacks_whose_inputs_changed_are_built_again(synthesized, tmp_p
     shutil.copytree(synthesized("enterprise"), out)
     unchanged = api.synth(example_spec("enterprise"), out)
     assert unchanged.built == () and _files(out) == _files(synthesized("enterprise"))
+    # the summary of the stacks kept comes from the record: the same as counted from their files
+    assert unchanged.stacks == summarize(out, api.validate(example_spec("enterprise")))
 
     # a team's own settings (members, instance types, Studio's idle timeout, the MLflow size) are read by
     # that team's account stacks alone
@@ -121,7 +123,10 @@ def test_the_record_holds_each_stacks_inputs_and_files(synthesized) -> None:
     for name, entry in record["stacks"].items():
         assert re.fullmatch(r"[0-9a-f]{64}", entry["inputs"])
         assert list(entry["files"]) == [f"stacks/{name}/cdk.tf.json"]
-        assert isinstance(entry["resources"], int)
+        document = json.loads((synthesized("minimal") / "stacks" / name / "cdk.tf.json").read_text())
+        assert entry["resource_types"] == {kind: len(items) for kind, items in document.get("resource", {}).items()}
+        assert entry["resources"] == sum(entry["resource_types"].values())
+        assert entry["data_sources"] == sum(len(items) for items in document.get("data", {}).values())
 
 
 def test_work_is_shared_out_by_size_and_workers_are_worth_their_start() -> None:

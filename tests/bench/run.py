@@ -5,7 +5,11 @@ the process and its children (Python plus the Node.js runtime of the CDK engine)
 20 ms. The floor is a bare CDK app that imports the same AWS provider bindings as the synth it is
 compared with and synthesizes one empty stack: what any CDK program of that size pays. The scan is
 shown next to checkov on one stack (what one checkov process costs), with the CPU time over the
-wall time: above 1, the scan used more than one core.
+wall time: above 1, the scan used more than one core. The aims rows time the edit-to-plan loop on the
+generated 100-team org: synth plus scan from nothing, then after a change to one team's own settings.
+
+``make bench`` runs every section; ``python tests/bench/run.py SECTION...`` runs some of them
+(synth, scan, growth, aims, delivery).
 """
 
 from __future__ import annotations
@@ -256,12 +260,16 @@ _LOOP = textwrap.dedent("""
 
 def aim_rows(work: Path) -> None:
     """The issue's aims for the edit-to-plan loop on the generated 100-team org: synth plus scan from nothing,
-    then after a change to one team's own settings (its account stacks change, and only they)."""
+    then after a change to one team's own settings (its three account stacks change, and only they)."""
+    from mlplat.spec.framework import DEFAULT_INSTANCE_TYPES
+
     spec = work / "aim" / "mlplat.yaml"
     spec.parent.mkdir()
     base = generated_spec(100)
     team = "  - {name: team042, line_of_business: lob02}"
-    variants = [base.replace(team, team[:-1] + ", experiment_tracking: {size: Small}}"), base]
+    # one more instance type: the team's dev, test and prod stacks all allow it (its roles' conditions)
+    types = ", ".join(DEFAULT_INSTANCE_TYPES + ("ml.c5.4xlarge",))
+    variants = [base.replace(team, team[:-1] + f", instance_types: [{types}]}}"), base]
     assert variants[0] != base
     spec.write_text(base)
     out, cache = work / "aim" / "out", work / "aim" / "scan-cache"
