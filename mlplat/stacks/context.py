@@ -44,11 +44,25 @@ class StackHandle:
         # whether this stack's constructs are placed (and its files kept); the others stay empty and
         # serve as the source of the remote state and dependencies of those that read them
         self.built = built
-        self.scope = engine.core.TerraformStack(stacks.app, stack.name)
-        self.backend = stacks._backend(self)
+        self._scope: Any = None
+        self._backend: Any = None
         self._providers: dict[str, Any] = {}
         self._remote_states: dict[str, Any] = {}
         self._values: dict[Export, str] = {}
+
+    @property
+    def scope(self) -> Any:
+        """The stack's construct, with its backend: created on first use, so that a build of a few stacks
+        creates only those and the stacks they read from."""
+        if self._scope is None:
+            self._scope = engine.core.TerraformStack(self.stacks.app, self.stack.name)
+            self._backend = self.stacks._backend(self)
+        return self._scope
+
+    @property
+    def backend(self) -> Any:
+        self.scope
+        return self._backend
 
     @property
     def name(self) -> str:
@@ -170,6 +184,8 @@ class StackSet:
             self.by_name[stack.name] = handle
             if stack.kind == "account":
                 self.by_account[stack.account] = handle
+            if handle.built:
+                handle.scope  # in the organization's order: the App writes its stacks in that order
         self.organization = next(h for h in self.by_name.values() if h.stack.kind == "organization")
         # the Terraform Cloud workspaces of the others (cloud backend only)
         self.tfc_bootstrap = next((h for h in self.by_name.values() if h.stack.kind == "tfc_bootstrap"), None)

@@ -30,7 +30,8 @@ def place(stacks: StackSet) -> None:
         return
     state = org.state
     for handle in stacks.accounts():
-        handle.scope.add_dependency(bootstrap.scope)  # its workspace exists before its first run
+        if handle.built:
+            handle.scope.add_dependency(bootstrap.scope)  # its workspace exists before its first run
     if not bootstrap.built:
         return
     graph = stack_graph(org)
