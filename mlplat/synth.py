@@ -90,11 +90,12 @@ def synthesize(org: Org, out: Path, engine_name: str = "cdktn", *, jobs: int | N
     check_output_dir(out)
     engine.select(engine_name)
     inputs = stack_inputs(org, engine_name)
-    previous = {} if full else _reusable(out, inputs)
+    recorded = _read_record(out)
+    previous = {} if full else _reusable(out, inputs, recorded)
     to_build = [s.name for s in org.stacks if s.name not in previous]
     if jobs is None and engine.loaded():
         jobs = 1  # this process has started the engine already: building here costs no start at all
-    weights = _weights(out, org)
+    weights = _weights(recorded, org)
     groups = _share_out(to_build, weights, _workers(jobs, to_build, weights))
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
@@ -165,7 +166,8 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_record(out: Path) -> dict:
+def _read_record(out: Path) -> dict[str, tuple[dict, dict]]:
+    """Stack name -> (its record, its manifest entry), from the last synth into ``out`` (nothing if unreadable)."""
     try:
         record = json.loads((out / RECORD).read_text(encoding="utf-8"))
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -180,11 +182,12 @@ def _read_record(out: Path) -> dict:
             if isinstance(value, dict) and isinstance(entries.get(name), dict)}
 
 
-def _reusable(out: Path, inputs: dict[str, str]) -> dict[str, tuple[dict, dict[str, str], dict]]:
+def _reusable(out: Path, inputs: dict[str, str],
+              recorded: dict[str, tuple[dict, dict]]) -> dict[str, tuple[dict, dict[str, str], dict]]:
     """Stack name -> (its manifest entry, its files' digests, its counts), for the stacks of ``out`` whose
     inputs are unchanged and whose files are those written (a file edited or removed since is written again)."""
     reusable = {}
-    for name, (record, entry) in _read_record(out).items():
+    for name, (record, entry) in recorded.items():
         files, types = record.get("files"), record.get("resource_types")
         if (record.get("inputs") != inputs.get(name) or not isinstance(files, dict) or not files
                 or not isinstance(types, dict) or not isinstance(record.get("data_sources"), int)):
@@ -219,9 +222,9 @@ def _workers(jobs: int | None, names: list[str], weights: dict[str, int]) -> int
     return max(1, min(jobs or os.cpu_count() or 1, len(names), worth))
 
 
-def _weights(out: Path, org: Org) -> dict[str, int]:
-    """Stack name -> its size in resources at the last synth, or a guess from the organization."""
-    sizes = {name: record.get("resources") for name, (record, _) in _read_record(out).items()}
+def _weights(recorded: dict[str, tuple[dict, dict]], org: Org) -> dict[str, int]:
+    """Stack name -> its size in resources at the last synth (``recorded``), or a guess from the organization."""
+    sizes = {name: record.get("resources") for name, (record, _) in recorded.items()}
     teams = max(1, len(org.teams))
     guess = {"organization": 20 * teams, "account": 60}
     return {s.name: sizes[s.name] if isinstance(sizes.get(s.name), int) else guess.get(s.kind, 60) for s in org.stacks}

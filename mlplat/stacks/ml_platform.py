@@ -24,17 +24,20 @@ def central_registry_prefix(reader: StackHandle) -> str:
 
 def ml_bus_arn(reader: StackHandle) -> str:
     """The ARN of the central ML event bus, as ``reader`` names it."""
+    from mlplat.modules.ml_platform.event_bus import bus_arn
+
     org = reader.org
-    return f"arn:aws:events:{org.home_region}:{reader.account_id(org.ml_platform_account)}:event-bus/{ML_BUS}"
+    return bus_arn(org.home_region, reader.account_id(org.ml_platform_account), ML_BUS)
 
 
 def image_repository_arns(reader: StackHandle) -> list[str]:
     """The ARNs of the platform's image repositories, as ``reader`` names them."""
     from mlplat.modules.ml_platform import defaults
+    from mlplat.modules.ml_platform.image_repositories import repository_arn
 
     org = reader.org
     account = reader.account_id(org.ml_platform_account)
-    return [f"arn:aws:ecr:{org.home_region}:{account}:repository/{image_name_prefix(org)}/{kind}"
+    return [repository_arn(org.home_region, account, f"{image_name_prefix(org)}/{kind}")
             for kind in defaults.IMAGE_REPOSITORIES]
 
 

@@ -10,6 +10,10 @@ from mlplat.modules.base import Props, policy_document, statement
 from mlplat.modules.ml_platform import defaults
 
 
+def bus_arn(region: str, account_id: str, name: str) -> str:
+    return f"arn:aws:events:{region}:{account_id}:event-bus/{name}"
+
+
 class ModelEventBusProps(Props):
     name: str
     account_id: str
@@ -32,7 +36,7 @@ class ModelEventBus(Construct):
         provider = {"provider": props.provider} if props.provider is not None else {}
         self.bus = aws.cloudwatch_event_bus.CloudwatchEventBus(self, "bus", name=props.name, kms_key_identifier=props.key_arn,
                                                                **provider)
-        self.arn: str = f"arn:aws:events:{props.region}:{props.account_id}:event-bus/{props.name}"
+        self.arn: str = bus_arn(props.region, props.account_id, props.name)
         aws.cloudwatch_event_bus_policy.CloudwatchEventBusPolicy(
             self, "policy", event_bus_name=self.bus.name, policy=policy_document([statement(
                 "MlAccountsOfTheOrganizationPut", ["events:PutEvents"], [self.arn], principals={"AWS": "*"},

@@ -13,6 +13,10 @@ PULL = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownload
 PUSH = ("ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
 
 
+def repository_arn(region: str, account_id: str, name: str) -> str:
+    return f"arn:aws:ecr:{region}:{account_id}:repository/{name}"
+
+
 class ImageRepositoriesProps(Props):
     name_prefix: str  # '<org>/ml'
     account_id: str
@@ -56,4 +60,4 @@ class ImageRepositories(Construct):
             ]), **provider)
             aws.ecr_lifecycle_policy.EcrLifecyclePolicy(self, f"{kind}-lifecycle", repository=repo.name, policy=lifecycle,
                                                         **provider)
-            self.arns.append(f"arn:aws:ecr:{props.region}:{props.account_id}:repository/{name}")
+            self.arns.append(repository_arn(props.region, props.account_id, name))
