@@ -111,6 +111,14 @@ def test_fails_on_unknown_engine() -> None:
     assert result.stderr == "error: --engine 'pulumi': use cdktn or cdktf\n"
 
 
+def test_synth_refuses_fewer_than_one_process(tmp_path: Path) -> None:
+    result = invoke("synth", str(MINIMAL), "--out", str(tmp_path / "out"), "--jobs", "0")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.replace("│", " ").split())  # the error box wraps its lines
+    assert "Invalid value for '--jobs' / '-j': Input should be greater than or equal to 1" in message
+    assert not (tmp_path / "out").exists()
+
+
 def test_fails_to_apply_without_approval_when_not_at_a_terminal(tmp_path: Path) -> None:
     result = invoke("apply", str(tmp_path))
     assert result.exit_code == 2
